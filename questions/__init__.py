@@ -1,0 +1,69 @@
+"""The question bank: deck models, the deck loader, deck discovery and math rendering.
+
+Never imports torch or textual.
+"""
+
+from ._errors import DeckError, DeckNotFoundError, Problem, QuestionsError, UnknownQuestionError
+from ._library import (
+    DeckLibrary,
+    LoadedDeck,
+    data_home,
+    deck_files,
+    packaged_decks_dir,
+    user_decks_dir,
+)
+from ._loader import SourceMap, format_path, load_deck, load_deck_located, parse_deck
+from ._models import (
+    CHECK_ORDER,
+    QUESTION_KINDS,
+    AnyQuestion,
+    Checks,
+    ChoiceOption,
+    ChoiceQuestion,
+    CodeQuestion,
+    ConceptQuestion,
+    Deck,
+    KeyPoint,
+    NumericPart,
+    NumericQuestion,
+    Tolerance,
+    WrongSolution,
+    deck_json_schema,
+)
+from ._render import latex_to_unicode, render_math
+
+__all__ = [
+    "CHECK_ORDER",
+    "QUESTION_KINDS",
+    "AnyQuestion",
+    "Checks",
+    "ChoiceOption",
+    "ChoiceQuestion",
+    "CodeQuestion",
+    "ConceptQuestion",
+    "Deck",
+    "DeckError",
+    "DeckLibrary",
+    "DeckNotFoundError",
+    "KeyPoint",
+    "LoadedDeck",
+    "NumericPart",
+    "NumericQuestion",
+    "Problem",
+    "QuestionsError",
+    "SourceMap",
+    "Tolerance",
+    "UnknownQuestionError",
+    "WrongSolution",
+    "data_home",
+    "deck_files",
+    "deck_json_schema",
+    "format_path",
+    "latex_to_unicode",
+    "load_deck",
+    "load_deck_located",
+    "packaged_decks_dir",
+    "parse_deck",
+    "render_math",
+    "user_decks_dir",
+]

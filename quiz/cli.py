@@ -1,0 +1,280 @@
+"""The ``quiz`` command line: a thin layer over ``questions`` and ``grader``.
+
+Exit codes: 0 success (all answers right), 1 some answer wrong, 2 usage error or
+a deck error. Errors from the libraries become one line on stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import click
+from rich.console import Console
+
+from grader import GraderError, grade_numeric
+from grader.deckcheck import check_deck_file
+from questions import (
+    ChoiceQuestion,
+    CodeQuestion,
+    ConceptQuestion,
+    DeckLibrary,
+    NumericQuestion,
+    QuestionsError,
+    deck_files,
+    deck_json_schema,
+    packaged_decks_dir,
+    user_decks_dir,
+)
+
+from . import __version__
+from .render import deck_table, kind_counts, numeric_result_table, plain, question_view
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_WRONG = 1
+EXIT_USAGE = 2
+
+
+def _stdout() -> Console:
+    return Console(highlight=False)
+
+
+def _stderr() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+def _fail(message: str) -> NoReturn:
+    """One clear line on stderr, exit 2."""
+    click.echo(f"quiz: error: {message}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+class QuizGroup(click.Group):
+    """Turns the libraries' own errors into one stderr line and exit 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (QuestionsError, GraderError) as exc:
+            _fail(str(exc).replace("\n", "\n  "))
+
+
+def deck_option(command: F) -> F:
+    """``--deck PATH`` (repeatable): decks to load beside the packaged and user decks."""
+    return click.option(
+        "--deck",
+        "deck_paths",
+        multiple=True,
+        type=click.Path(path_type=Path),
+        help="A deck file or a folder of decks to load as well (repeatable).",
+    )(command)
+
+
+def _library(deck_paths: Sequence[Path], *, warn: bool = True) -> DeckLibrary:
+    library = DeckLibrary.discover(deck_paths)
+    if warn and library.problems:
+        _stderr().print(
+            f"[yellow]warning:[/] {len(library.problems)} problem(s) in deck files "
+            "(those decks were skipped; `quiz check-deck` shows all):"
+        )
+        for problem in library.problems[:5]:
+            click.echo(f"  {problem}", err=True)  # never wrapped: editors jump to file:line:col
+    return library
+
+
+@click.group(
+    cls=QuizGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.version_option(__version__, "--version", "-V", prog_name="mlquiz")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Practise machine-learning interview questions and grade PyTorch code.
+
+    Question ids are DECK/QID, e.g. inception-1x1/q6. Decks come with the
+    package, from your data folder (see `quiz decks`), and from --deck PATH.
+    """
+    if ctx.invoked_subcommand is None:
+        _stdout().print(deck_table(_library(()).decks))
+        click.echo(ctx.get_help())
+        click.echo("\nTry: quiz show inception-1x1/q1 --answer")
+
+
+@cli.command("decks")
+@click.option("--json", "as_json", is_flag=True, help="Print the deck list as JSON.")
+@deck_option
+def decks_command(as_json: bool, deck_paths: tuple[Path, ...]) -> None:
+    """List the decks and their questions by kind."""
+    library = _library(deck_paths, warn=not as_json)
+    if as_json:
+        payload = {
+            "decks": [
+                {
+                    "id": d.id,
+                    "title": d.deck.title,
+                    "source": d.deck.source,
+                    "origin": d.origin,
+                    "path": str(d.path),
+                    "questions": len(d.deck.questions),
+                    "kinds": d.deck.counts_by_kind(),
+                    "question_ids": [f"{d.id}/{q.id}" for q in d.deck.questions],
+                }
+                for d in library.decks
+            ],
+            "problems": [str(p) for p in library.problems],
+        }
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
+    out = _stdout()
+    out.print(deck_table(library.decks))
+    out.print(f"[dim]Your own decks: {user_decks_dir()}  (or --deck PATH)[/]")
+
+
+@cli.command("show")
+@click.argument("question_id", metavar="DECK/QID")
+@click.option(
+    "--answer",
+    "-a",
+    "with_answer",
+    is_flag=True,
+    help="Also show the reference answer and its working.",
+)
+@deck_option
+def show_command(question_id: str, with_answer: bool, deck_paths: tuple[Path, ...]) -> None:
+    """Print one question, rendered for the terminal."""
+    library = _library(deck_paths)
+    loaded, question = library.question(question_id)
+    _stdout().print(question_view(f"{loaded.id}/{question.id}", question, with_answer=with_answer))
+
+
+@cli.command("answer")
+@click.argument("question_id", metavar="DECK/QID")
+@click.argument("answers", nargs=-1, required=True, metavar="ANSWER...")
+@deck_option
+def answer_command(
+    question_id: str, answers: tuple[str, ...], deck_paths: tuple[Path, ...]
+) -> None:
+    """Check answers to a numeric or choice question from the shell.
+
+    Give one ANSWER per part of a numeric question, written as you like:
+    73,728  7.37e4  11.9%  ~8.4x  1/8.4  3*3*64*128. For a choice question give
+    the option numbers (or letters). Exits 0 when all are right, 1 otherwise.
+    """
+    library = _library(deck_paths)
+    loaded, question = library.question(question_id)
+    full_id = f"{loaded.id}/{question.id}"
+    out = _stdout()
+    if isinstance(question, NumericQuestion):
+        result = grade_numeric(question, answers)
+        out.print(numeric_result_table(result))
+        correct = sum(p.verdict == "correct" for p in result.parts)
+        out.print(f"{correct}/{len(result.parts)} correct")
+        sys.exit(0 if result.all_correct else EXIT_WRONG)
+    if isinstance(question, ChoiceQuestion):
+        chosen = _choice_indices(question, answers)
+        right = chosen == question.correct_indices
+        for index, option in enumerate(question.options):
+            picked, correct = index in chosen, option.correct
+            if picked or correct:
+                mark = "✓" if picked == correct else "✗"
+                style = "green" if picked == correct else "red"
+                why = f" — {plain(option.why)}" if option.why and (picked or correct) else ""
+                status = "right" if picked and correct else "missed" if correct else "wrong"
+                out.print(f"[{style}]{mark}[/] {index + 1}. {plain(option.text)} ({status}){why}")
+        out.print("[bold green]correct[/]" if right else "[bold red]wrong[/]")
+        sys.exit(0 if right else EXIT_WRONG)
+    if isinstance(question, ConceptQuestion):
+        _fail(
+            f"{full_id} is a concept question: answer it in the app, or read the reference "
+            f"with `quiz show {full_id} --answer`"
+        )
+    if isinstance(question, CodeQuestion):
+        _fail(
+            f"{full_id} is a code question: write {question.entry_point} in a file and grade "
+            f"it with `quiz grade {full_id} FILE`"
+        )
+
+
+def _choice_indices(question: ChoiceQuestion, answers: Sequence[str]) -> frozenset[int]:
+    tokens = [t for a in answers for t in re.split(r"[\s,]+", a.strip()) if t]
+    chosen: set[int] = set()
+    count = len(question.options)
+    for token in tokens:
+        if token.isdigit() and 1 <= int(token) <= count:
+            chosen.add(int(token) - 1)
+        elif len(token) == 1 and token.isalpha() and ord(token.lower()) - ord("a") < count:
+            chosen.add(ord(token.lower()) - ord("a"))
+        else:
+            raise GraderError(f"{token!r} is not an option: give a number from 1 to {count}")
+    if not question.multiple and len(chosen) != 1:
+        raise GraderError("this question takes exactly one option")
+    return frozenset(chosen)
+
+
+@cli.command("check-deck")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+def check_deck_command(paths: tuple[Path, ...]) -> None:
+    """Validate deck files (default: the packaged decks and your own).
+
+    Checks the schema, that each numeric working computes its answer, that each
+    concept key point is hit by its own reference answer, and that each wrong
+    solution names a check the question runs. Problems print as
+    FILE:LINE:COL: message (at field.path); exits 2 if there are any.
+    """
+    files: list[Path] = []
+    roots = list(paths) or [
+        packaged_decks_dir(),
+        *([user_decks_dir()] if user_decks_dir().is_dir() else []),
+    ]
+    for root in roots:
+        found = deck_files(root)
+        if not found:
+            _fail(f"{root}: no deck files (*.yaml, *.yml) here")
+        files += found
+    out = _stdout()
+    first_source: dict[str, str] = {}
+    failed = 0
+    for result in (check_deck_file(f) for f in files):
+        problems = list(result.problems)
+        if result.deck is not None and result.where is not None:
+            earlier = first_source.setdefault(result.deck.id, result.source)
+            if earlier != result.source:
+                problems.append(
+                    result.where.problem(
+                        ("id",), f"duplicate deck id {result.deck.id!r}, also in {earlier}"
+                    )
+                )
+        for problem in problems:
+            click.echo(str(problem), err=True)  # one unwrapped line each: file:line:col
+        if result.deck is not None and not problems:
+            deck = result.deck
+            out.print(
+                f"[green]✓[/] {result.source}: {deck.id}, {len(deck.questions)} questions "
+                f"({kind_counts(deck.counts_by_kind())})",
+                highlight=False,
+                soft_wrap=True,
+            )
+        else:
+            failed += 1
+            out.print(f"[red]✗[/] {result.source}", highlight=False, soft_wrap=True)
+        for note in result.notes:
+            out.print(f"  [dim]note:[/] {note}", highlight=False, soft_wrap=True)
+    if failed:
+        _fail(f"{failed} of {len(files)} deck file(s) have problems")
+
+
+@cli.command("schema")
+def schema_command() -> None:
+    """Print the JSON Schema of a deck file."""
+    click.echo(json.dumps(deck_json_schema(), indent=2, ensure_ascii=False))
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the ``quiz`` console script."""
+    cli.main(args=list(argv) if argv is not None else None, prog_name="quiz")

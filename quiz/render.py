@@ -1,0 +1,175 @@
+"""Rich renderables for questions, answers, deck lists and numeric results.
+
+Used by the command line; markdown goes through rich's renderer after the math
+in it has been turned into Unicode.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.console import Group, RenderableType
+from rich.markdown import Markdown
+from rich.panel import Panel
+from rich.syntax import Syntax
+from rich.table import Table
+from rich.text import Text
+
+from grader import NumericResult, format_number
+from questions import (
+    QUESTION_KINDS,
+    AnyQuestion,
+    ChoiceQuestion,
+    CodeQuestion,
+    ConceptQuestion,
+    LoadedDeck,
+    NumericQuestion,
+    render_math,
+)
+
+VERDICT_STYLE = {
+    "correct": "bold green",
+    "close": "bold yellow",
+    "wrong": "bold red",
+    "invalid": "bold magenta",
+}
+VERDICT_MARK = {"correct": "✓", "close": "≈", "wrong": "✗", "invalid": "?"}
+
+
+def markdown(text: str) -> Markdown:
+    """Deck markdown with its math rendered as Unicode."""
+    return Markdown(render_math(text), code_theme="monokai", hyperlinks=False)
+
+
+def plain(text: str) -> str:
+    """Deck text with math rendered, for one-line labels."""
+    return render_math(text, markdown=False)
+
+
+def kind_counts(counts: dict[str, int]) -> str:
+    """``7 concept · 6 numeric · 1 code``: the kinds present, in the canonical order."""
+    return " · ".join(f"{counts[k]} {k}" for k in QUESTION_KINDS if counts.get(k))
+
+
+def deck_table(decks: Sequence[LoadedDeck]) -> Table:
+    table = Table(
+        title="Decks", title_justify="left", box=None, pad_edge=False, header_style="bold underline"
+    )
+    table.add_column("id", style="bold cyan", no_wrap=True)
+    table.add_column("title")
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("by kind", no_wrap=True)
+    show_origin = any(d.origin != "package" for d in decks)
+    if show_origin:
+        table.add_column("from", style="dim", overflow="fold")
+    for loaded in decks:
+        row = [
+            loaded.id,
+            plain(loaded.deck.title),
+            str(len(loaded.deck.questions)),
+            kind_counts(loaded.deck.counts_by_kind()),
+        ]
+        if show_origin:
+            row.append("package" if loaded.origin == "package" else str(loaded.path))
+        table.add_row(*row)
+    return table
+
+
+def question_view(full_id: str, question: AnyQuestion, *, with_answer: bool) -> RenderableType:
+    """A question as a person reads it; with the reference answer when asked."""
+    title = Text.assemble((full_id, "bold cyan"), " · ", (question.kind, "magenta"))
+    if question.title:
+        title.append(f" · {plain(question.title)}")
+    body: list[RenderableType] = [markdown(question.prompt)]
+    body += _what_to_give(question)
+    views: list[RenderableType] = [Panel(Group(*body), title=title, title_align="left")]
+    if with_answer:
+        views.append(
+            Panel(
+                Group(*_answer_parts(question)),
+                title="Answer",
+                title_align="left",
+                border_style="green",
+            )
+        )
+    return Group(*views)
+
+
+def _what_to_give(question: AnyQuestion) -> list[RenderableType]:
+    if isinstance(question, NumericQuestion):
+        lines = Text("\nGive:\n", style="bold")
+        for index, part in enumerate(question.parts, 1):
+            lines.append(f"  {index}. {plain(part.label)}\n", style="")
+        return [lines]
+    if isinstance(question, ChoiceQuestion):
+        lines = Text(
+            "\n" + ("Pick all that apply:" if question.multiple else "Pick one:") + "\n",
+            style="bold",
+        )
+        for index, option in enumerate(question.options, 1):
+            lines.append(f"  {index}. {plain(option.text)}\n", style="")
+        return [lines]
+    if isinstance(question, CodeQuestion):
+        views: list[RenderableType] = []
+        if question.signature:
+            views.append(Text.assemble("\nImplement: ", (question.signature, "bold")))
+        views.append(Text("\nStarter:", style="bold"))
+        views.append(Syntax(question.starter.rstrip(), "python", line_numbers=True))
+        return views
+    return []
+
+
+def _answer_parts(question: AnyQuestion) -> list[RenderableType]:
+    views: list[RenderableType] = [markdown(question.answer)]
+    if isinstance(question, NumericQuestion):
+        table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+        table.add_column("#", justify="right")
+        table.add_column("part")
+        table.add_column("answer", justify="right", style="bold green")
+        table.add_column("working")
+        table.add_column("tolerance", style="dim")
+        for index, part in enumerate(question.parts, 1):
+            answer = format_number(part.answer)
+            if part.percent:
+                answer += f" ({format_number(part.answer * 100)}%)"
+            working = part.working or ""
+            for alt in part.also_accept:
+                working += f"\nalso accepted: {format_number(alt.value)} — {alt.note}"
+            table.add_row(str(index), plain(part.label), answer, working, part.tolerance.describe())
+        views.append(table)
+    elif isinstance(question, ConceptQuestion) and question.key_points:
+        points = Text("Key points:\n", style="bold")
+        for key_point in question.key_points:
+            points.append(f"  • {plain(key_point.point)}\n", style="")
+        views.append(points)
+    elif isinstance(question, ChoiceQuestion):
+        lines = Text("Correct: ", style="bold")
+        for index, option in enumerate(question.options, 1):
+            if option.correct:
+                lines.append(f"\n  {index}. {plain(option.text)}", style="green")
+                if option.why:
+                    lines.append(f" — {plain(option.why)}", style="")
+        views.append(lines)
+    elif isinstance(question, CodeQuestion):
+        views.append(Text("Reference:", style="bold"))
+        views.append(Syntax(question.reference.rstrip(), "python", line_numbers=True))
+    return views
+
+
+def numeric_result_table(result: NumericResult) -> Table:
+    table = Table(show_header=True, header_style="bold")
+    table.add_column("#", justify="right")
+    table.add_column("part")
+    table.add_column("you gave", justify="right")
+    table.add_column("verdict")
+    table.add_column("reference", justify="right")
+    table.add_column("feedback")
+    for index, part in enumerate(result.parts, 1):
+        verdict = Text(
+            f"{VERDICT_MARK[part.verdict]} {part.verdict}", style=VERDICT_STYLE[part.verdict]
+        )
+        reference = format_number(part.reference)
+        if part.working:
+            reference += f"\n= {part.working}"
+        table.add_row(str(index), plain(part.label), part.given, verdict, reference, part.message)
+    return table

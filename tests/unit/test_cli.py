@@ -1,0 +1,284 @@
+"""The ``quiz`` command line, driven through click's test runner."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from quiz import __version__
+from quiz.cli import cli
+
+Q6_RIGHT = ["73,728", "576", "8192", "8768", "0.119"]
+
+CUSTOM = textwrap.dedent(
+    """\
+    id: custom
+    title: Custom deck
+    questions:
+      - id: pick
+        kind: choice
+        prompt: Which layers have no parameters?
+        answer: Pooling layers only aggregate.
+        multiple: true
+        options:
+          - {text: global average pooling, correct: true}
+          - {text: max pooling, correct: true}
+          - {text: a 1x1 convolution, why: it has C_in x C_out weights}
+      - id: one
+        kind: choice
+        prompt: Which is cheaper?
+        answer: Depthwise.
+        options:
+          - {text: depthwise, correct: true}
+          - {text: standard}
+      - id: sum
+        kind: numeric
+        prompt: Add them.
+        answer: Ten.
+        parts:
+          - {label: total, answer: 10, working: 4 + 6}
+    """
+)
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+@pytest.fixture
+def custom_deck(tmp_path: Path) -> Path:
+    path = tmp_path / "custom.yaml"
+    path.write_text(CUSTOM, encoding="utf-8")
+    return path
+
+
+def test_every_command_has_help_text() -> None:
+    assert cli.commands, "no commands registered"
+    for name, command in cli.commands.items():
+        result = run(name, "--help")
+        assert result.exit_code == 0, name
+        assert command.help, f"{name} has no help text"
+        first_line = command.help.strip().splitlines()[0]
+        assert first_line in result.output, name
+    assert "Practise machine-learning" in run("--help").output
+
+
+def test_version() -> None:
+    result = run("--version")
+    assert result.exit_code == 0
+    assert __version__ in result.output
+
+
+def test_python_dash_m_quiz_runs() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "quiz", "--version"], capture_output=True, text=True, check=True
+    )
+    assert __version__ in out.stdout
+
+
+def test_bare_quiz_lists_decks_and_commands() -> None:
+    result = run()
+    assert result.exit_code == 0
+    assert "inception-1x1" in result.output
+    assert "check-deck" in result.output
+
+
+def test_decks_lists_the_inception_deck_by_kind() -> None:
+    result = run("decks")
+    assert result.exit_code == 0
+    assert "Inception & 1×1 convolutions" in result.output
+    assert "inception-1x1" in result.output
+
+
+def test_decks_json() -> None:
+    result = run("decks", "--json")
+    assert result.exit_code == 0
+    payload = json.loads(result.output)
+    [deck] = [d for d in payload["decks"] if d["id"] == "inception-1x1"]
+    assert deck["kinds"]["concept"] == 7
+    assert deck["kinds"]["code"] == 1
+    assert deck["question_ids"][:10] == [f"inception-1x1/q{i}" for i in range(1, 11)]
+    assert deck["questions"] == sum(deck["kinds"].values())
+    assert payload["problems"] == []
+
+
+def test_show_renders_math_as_unicode() -> None:
+    result = run("show", "inception-1x1/q6")
+    assert result.exit_code == 0
+    assert "C_in" in result.output
+    assert "$" not in result.output
+    assert "73,728" not in result.output  # the answer stays hidden without --answer
+
+
+def test_show_answer_adds_reference_and_working() -> None:
+    result = run("show", "inception-1x1/q6", "--answer")
+    assert result.exit_code == 0
+    assert "73,728" in result.output
+    assert "3*3*64*128" in result.output
+    assert "8.41" in result.output
+
+
+def test_show_code_question_includes_starter_and_reference_on_request() -> None:
+    plain = run("show", "inception-1x1/q10")
+    assert "SeparableConv2d" in plain.output
+    assert "kernel_size // 2" not in plain.output
+    answered = run("show", "inception-1x1/q10", "--answer")
+    assert "kernel_size // 2" in answered.output
+
+
+def test_answer_all_right_exits_0() -> None:
+    result = run("answer", "inception-1x1/q6", *Q6_RIGHT)
+    assert result.exit_code == 0, result.output
+    assert "5/5 correct" in result.output
+
+
+@pytest.mark.parametrize("ratio", ["~8.4x", "1/8.4", "11.9%", "(576+8192)/73728"])
+def test_answer_accepts_free_form_ratio(ratio: str) -> None:
+    result = run("answer", "inception-1x1/q6", *Q6_RIGHT[:4], ratio)
+    assert result.exit_code == 0, result.output
+
+
+def test_answer_one_wrong_exits_1_and_shows_the_reference() -> None:
+    result = run("answer", "inception-1x1/q6", "73,728", "576", "8192", "9000", "0.119")
+    assert result.exit_code == 1
+    assert "wrong" in result.output
+    assert "8,768" in result.output
+
+
+def test_nonsense_answer_is_a_wrong_answer_with_a_reason() -> None:
+    result = run("answer", "inception-1x1/q6", "lots", "576", "8192", "8768", "0.119")
+    assert result.exit_code == 1
+    assert "lots" in result.output
+    assert "invalid" in result.output
+
+
+def test_answer_with_wrong_number_of_parts_is_a_usage_error() -> None:
+    result = run("answer", "inception-1x1/q6", "73728")
+    assert result.exit_code == 2
+    assert "quiz: error:" in result.stderr
+    assert "5 parts" in result.stderr
+
+
+def test_unknown_question_suggests_the_closest() -> None:
+    result = run("show", "inception-1x1/q66")
+    assert result.exit_code == 2
+    assert "did you mean" in result.stderr
+    assert "inception-1x1/q6" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_answer_refuses_concept_and_code_questions() -> None:
+    concept = run("answer", "inception-1x1/q1", "reduce channels")
+    assert concept.exit_code == 2
+    assert "concept question" in concept.stderr
+    code = run("answer", "inception-1x1/q10", "x")
+    assert code.exit_code == 2
+    assert "quiz grade" in code.stderr
+
+
+def test_missing_argument_is_exit_2() -> None:
+    assert run("answer", "inception-1x1/q6").exit_code == 2
+    assert run("show").exit_code == 2
+
+
+def test_deck_option_loads_a_custom_deck(custom_deck: Path) -> None:
+    result = run("answer", "--deck", str(custom_deck), "custom/sum", "4+6")
+    assert result.exit_code == 0
+    listed = run("decks", "--deck", str(custom_deck))
+    assert "custom" in listed.output
+
+
+@pytest.mark.parametrize(
+    ("answers", "code"),
+    [(["1", "2"], 0), (["1,2"], 0), (["a", "b"], 0), (["1"], 1), (["1", "3"], 1)],
+)
+def test_answer_multiple_choice(custom_deck: Path, answers: list[str], code: int) -> None:
+    result = run("answer", "--deck", str(custom_deck), "custom/pick", *answers)
+    assert result.exit_code == code, result.output
+
+
+def test_single_choice_rejects_two_options(custom_deck: Path) -> None:
+    result = run("answer", "--deck", str(custom_deck), "custom/one", "1", "2")
+    assert result.exit_code == 2
+    assert "exactly one" in result.stderr
+    assert run("answer", "--deck", str(custom_deck), "custom/one", "9").exit_code == 2
+
+
+def test_check_deck_passes_on_the_shipped_decks() -> None:
+    result = run("check-deck")
+    assert result.exit_code == 0, result.output + result.stderr
+    assert "inception-1x1" in result.output
+
+
+def test_check_deck_reports_located_errors_and_exits_2(tmp_path: Path) -> None:
+    bad = tmp_path / "my-deck.yaml"
+    bad.write_text(
+        CUSTOM.replace("{label: total, answer: 10,", "{label: total, answer: ten,"),
+        encoding="utf-8",
+    )
+    result = run("check-deck", str(bad))
+    assert result.exit_code == 2
+    first = result.stderr.splitlines()[0]
+    assert first.startswith(f"{bad}:25:32: ")
+    assert first.endswith("(at questions[2].parts[0].answer)")
+
+
+def test_check_deck_verifies_numeric_working(tmp_path: Path) -> None:
+    bad = tmp_path / "deck.yaml"
+    bad.write_text(CUSTOM.replace("working: 4 + 6", "working: 4 + 7"), encoding="utf-8")
+    result = run("check-deck", str(bad))
+    assert result.exit_code == 2
+    assert "working '4 + 7' gives 11, but the answer is 10" in result.stderr
+
+
+def test_check_deck_verifies_key_points_against_own_answer(tmp_path: Path) -> None:
+    deck = tmp_path / "deck.yaml"
+    deck.write_text(
+        textwrap.dedent(
+            """\
+        id: kp
+        title: Key points
+        questions:
+          - id: c
+            kind: concept
+            prompt: Why GAP?
+            answer: It has zero parameters.
+            key_points:
+              - {point: no parameters, patterns: ['zero param']}
+              - {point: confidence maps, patterns: ['confidence']}
+        """
+        ),
+        encoding="utf-8",
+    )
+    result = run("check-deck", str(deck))
+    assert result.exit_code == 2
+    assert "'confidence maps' is not hit" in result.stderr
+    assert ":10:" in result.stderr
+
+
+def test_check_deck_on_missing_path_is_exit_2(tmp_path: Path) -> None:
+    result = run("check-deck", str(tmp_path / "nope.yaml"))
+    assert result.exit_code == 2
+    assert "no such deck" in result.stderr
+
+
+def test_a_broken_user_deck_does_not_hide_the_others(quiz_home: Path) -> None:
+    (quiz_home / "decks").mkdir()
+    (quiz_home / "decks" / "broken.yaml").write_text("id: [\n", encoding="utf-8")
+    result = run("decks")
+    assert result.exit_code == 0
+    assert "inception-1x1" in result.output
+    assert "broken.yaml" in result.stderr
+
+
+def test_schema_is_json() -> None:
+    result = run("schema")
+    assert result.exit_code == 0
+    schema = json.loads(result.output)
+    assert "questions" in schema["properties"]

@@ -32,7 +32,7 @@ from questions import (
 )
 
 from . import __version__
-from .render import deck_table, kind_counts, numeric_result_table, plain, question_view
+from .render import deck_table, kind_counts, numeric_result_view, plain, question_view
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -172,7 +172,7 @@ def answer_command(
     out = _stdout()
     if isinstance(question, NumericQuestion):
         result = grade_numeric(question, answers)
-        out.print(numeric_result_table(result))
+        out.print(numeric_result_view(result))
         correct = sum(p.verdict == "correct" for p in result.parts)
         out.print(f"{correct}/{len(result.parts)} correct")
         sys.exit(0 if result.all_correct else EXIT_WRONG)

@@ -156,14 +156,15 @@ def _answer_parts(question: AnyQuestion) -> list[RenderableType]:
     return views
 
 
-def numeric_result_table(result: NumericResult) -> Table:
-    table = Table(show_header=True, header_style="bold")
+def numeric_result_view(result: NumericResult) -> RenderableType:
+    """A table of the parts, then a line for each part whose verdict needs explaining."""
+    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
     table.add_column("#", justify="right")
-    table.add_column("part")
+    table.add_column("part", ratio=1)
     table.add_column("you gave", justify="right")
-    table.add_column("verdict")
+    table.add_column("verdict", no_wrap=True)
     table.add_column("reference", justify="right")
-    table.add_column("feedback")
+    explanations = Text()
     for index, part in enumerate(result.parts, 1):
         verdict = Text(
             f"{VERDICT_MARK[part.verdict]} {part.verdict}", style=VERDICT_STYLE[part.verdict]
@@ -171,5 +172,8 @@ def numeric_result_table(result: NumericResult) -> Table:
         reference = format_number(part.reference)
         if part.working:
             reference += f"\n= {part.working}"
-        table.add_row(str(index), plain(part.label), part.given, verdict, reference, part.message)
-    return table
+        table.add_row(str(index), plain(part.label), part.given, verdict, reference)
+        if part.verdict != "correct" or part.note:
+            explanations.append(f"{index}. ", style="bold")
+            explanations.append(f"{part.message}\n", style=VERDICT_STYLE[part.verdict].split()[-1])
+    return Group(table, Text(), explanations) if explanations else table

@@ -19,6 +19,9 @@ from ._models import Deck
 Position = tuple[int, int]
 Loc = tuple[str | int, ...]
 
+# libyaml's loader when PyYAML was built with it: ten times faster, same nodes and marks.
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 MAX_DECK_BYTES = 5_000_000
 MAX_NODES = 200_000
 MAX_DEPTH = 60
@@ -207,7 +210,7 @@ def parse_deck(text: str, source: str = "<deck>") -> Deck:
 def parse_deck_located(text: str, source: str = "<deck>") -> tuple[Deck, SourceMap]:
     """Like ``parse_deck``, also returning where each field sits in the text."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -219,7 +222,7 @@ def parse_deck_located(text: str, source: str = "<deck>") -> tuple[Deck, SourceM
 
     positions = SourceMap(root, source)
     try:
-        data = yaml.SafeLoader(text).construct_document(root)
+        data = _Loader(text).construct_document(root)
     except (yaml.YAMLError, RecursionError) as exc:
         raise DeckError([Problem(source, 1, 1, f"invalid YAML: {exc}")]) from None
     if not isinstance(data, dict):

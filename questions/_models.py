@@ -311,7 +311,7 @@ class Checks(_Model):
     flops_slack: float = Field(
         default=0.10, ge=0, description="FLOPs may exceed the reference's by this fraction."
     )
-    max_examples: int = Field(default=40, ge=1, le=10_000)
+    max_examples: int = Field(default=25, ge=1, le=10_000)
 
     @model_validator(mode="after")
     def _names_defined_before_use(self) -> Self:

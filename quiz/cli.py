@@ -16,7 +16,18 @@ from typing import Any, NoReturn, TypeVar
 import click
 from rich.console import Console
 
-from grader import GraderError, grade_numeric
+from grader import (
+    GradeRequest,
+    GraderError,
+    GraderPool,
+    SubmissionReport,
+    grade_numeric,
+    overall_exit_code,
+    render_text,
+    to_gradescope,
+    to_json_lines,
+    to_junit,
+)
 from grader.deckcheck import check_deck_file
 from questions import (
     ChoiceQuestion,
@@ -267,6 +278,167 @@ def check_deck_command(paths: tuple[Path, ...]) -> None:
             out.print(f"  [dim]note:[/] {note}", highlight=False, soft_wrap=True)
     if failed:
         _fail(f"{failed} of {len(files)} deck file(s) have problems")
+
+
+@cli.command("grade")
+@click.argument("question_id", metavar="DECK/QID")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="FILE..."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "junit", "gradescope"]),
+    default="text",
+    show_default=True,
+    help="Report format (json is JSON Lines).",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the report here instead of standard output.",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Submissions graded at once.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(1, 3600),
+    default=20.0,
+    show_default=True,
+    help="Seconds one submission may take, in all.",
+)
+@click.option(
+    "--examples",
+    type=click.IntRange(1, 10_000),
+    help="Drawn configurations per check (default: the question's).",
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(0, 2**31 - 1),
+    default=0,
+    show_default=True,
+    help="Seed of the drawn configurations; the same seed replays a grade.",
+)
+@click.option("--verbose", "-v", is_flag=True, help="Show captured output and timings.")
+@deck_option
+def grade_command(
+    question_id: str,
+    files: tuple[Path, ...],
+    fmt: str,
+    output: Path | None,
+    jobs: int,
+    timeout: float,
+    examples: int | None,
+    seed: int,
+    verbose: bool,
+    deck_paths: tuple[Path, ...],
+) -> None:
+    """Grade code submissions against a code question's reference.
+
+    Each FILE (or every .py file in a FILE that is a folder) runs in an isolated
+    process and is checked with generated inputs: compile, load, construct,
+    parameters, output_shape, outputs, gradients, flops. A failure shows the
+    smallest configuration that breaks it. Exits 0 if all pass, 1 otherwise.
+    """
+    library = _library(deck_paths)
+    loaded, question = library.question(question_id)
+    full_id = f"{loaded.id}/{question.id}"
+    if not isinstance(question, CodeQuestion) or question.checks is None:
+        _fail(f"{full_id} is not a code question with checks: nothing to grade")
+    submissions = _submission_files(files)
+    requests = [
+        GradeRequest(
+            submission=str(path),
+            deck_path=str(loaded.path),
+            question_id=question.id,
+            display=str(path),
+            seed=seed,
+            timeout=timeout,
+            examples=examples,
+        )
+        for path in submissions
+    ]
+    reports = _grade_with_progress(requests, jobs, show=len(requests) > 1)
+    _warn_isolation(reports)
+    _write_report(reports, fmt, output, verbose)
+    sys.exit(overall_exit_code(reports))
+
+
+def _submission_files(paths: Sequence[Path]) -> list[Path]:
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            inside = sorted(p for p in path.rglob("*.py") if p.is_file())
+            if not inside:
+                _fail(f"{path}: no .py files in this folder")
+            found += inside
+        elif path.is_file():
+            found.append(path)
+        else:
+            _fail(f"{path}: no such file")
+    return found
+
+
+def _grade_with_progress(
+    requests: Sequence[GradeRequest], jobs: int, *, show: bool
+) -> list[SubmissionReport]:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    reports: list[SubmissionReport | None] = [None] * len(requests)
+    with (
+        GraderPool(jobs=min(jobs, len(requests))) as pool,
+        Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=_stderr(),
+            transient=True,
+            disable=not show,
+        ) as progress,
+    ):
+        task = progress.add_task("grading", total=len(requests))
+        for index, report in pool.grade(requests):
+            reports[index] = report
+            progress.advance(task)
+    return [r for r in reports if r is not None]
+
+
+def _warn_isolation(reports: Sequence[SubmissionReport]) -> None:
+    notes = sorted({note for r in reports for note in r.isolation})
+    for note in notes:
+        click.echo(f"quiz: warning: {note}", err=True)
+
+
+def _write_report(
+    reports: Sequence[SubmissionReport], fmt: str, output: Path | None, verbose: bool
+) -> None:
+    if fmt == "text":
+        if output is None:
+            render_text(reports, console=_stdout(), verbose=verbose)
+            return
+        with output.open("w", encoding="utf-8") as handle:
+            render_text(
+                reports, console=Console(file=handle, width=100, no_color=True), verbose=verbose
+            )
+        return
+    if fmt == "json":
+        text = to_json_lines(reports)
+    elif fmt == "junit":
+        text = to_junit(reports)
+    else:
+        text = json.dumps(to_gradescope(reports), indent=2, ensure_ascii=False) + "\n"
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
 
 
 @cli.command("schema")

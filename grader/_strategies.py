@@ -1,0 +1,161 @@
+"""A code question's ``checks`` turned into hypothesis strategies and input tensors.
+
+``config_strategy`` draws the constructor arguments (``init``) and the other
+named values (``dims``) in the order the deck declares them; a bound may name
+an earlier value or do arithmetic on it (``[kernel_size, 12]``,
+``multiple_of: groups``). Input tensors are built from a drawn configuration
+with a seeded generator, so one configuration always gives the same tensors.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import json
+import math
+import operator
+import zlib
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from hypothesis import reject
+from hypothesis import strategies as st
+
+from questions import Checks
+from questions._models import (
+    BoolStrategy,
+    ChoiceStrategy,
+    FloatStrategy,
+    IntStrategy,
+    TensorSpec,
+)
+
+if TYPE_CHECKING:
+    import torch
+
+Config = dict[str, Any]
+
+_OPERATORS: dict[type[ast.operator], Callable[[int, int], int]] = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.FloorDiv: operator.floordiv,
+    ast.Mod: operator.mod,
+}
+
+
+def resolve(bound: int | str, values: Config) -> int:
+    """The integer a bound stands for, given the values drawn so far."""
+    if isinstance(bound, int):
+        return bound
+
+    def value(node: ast.AST) -> int:
+        if isinstance(node, ast.Constant) and isinstance(node.value, int):
+            return node.value
+        if isinstance(node, ast.Name):
+            return int(values[node.id])
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            return -value(node.operand)
+        if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
+            return _OPERATORS[type(node.op)](value(node.left), value(node.right))
+        raise ValueError(f"cannot evaluate bound {bound!r}")
+
+    return value(ast.parse(bound, mode="eval").body)
+
+
+@functools.lru_cache(maxsize=4096)
+def _integers(low: int, high: int, step: int = 1) -> st.SearchStrategy[int]:
+    # Building a strategy costs more than drawing from it: reuse one per range.
+    if step == 1:
+        return st.integers(low, high)
+    return st.integers(low, high).map(lambda k: k * step)
+
+
+def _strategy(spec: Any, values: Config) -> st.SearchStrategy[Any]:
+    if isinstance(spec, IntStrategy):
+        low, high = resolve(spec.int[0], values), resolve(spec.int[1], values)
+        if spec.multiple_of is not None:
+            step = resolve(spec.multiple_of, values)
+            if step <= 0:
+                reject()
+            low, high = math.ceil(low / step), math.floor(high / step)
+            if low > high:
+                reject()
+            return _integers(low, high, step)
+        if low > high:
+            reject()
+        return _integers(low, high)
+    return _fixed(spec)
+
+
+def _fixed(spec: Any) -> st.SearchStrategy[Any]:
+    """Strategies that do not depend on earlier values, built once."""
+    if isinstance(spec, FloatStrategy):
+        return st.floats(spec.float[0], spec.float[1], allow_nan=False, allow_infinity=False)
+    if isinstance(spec, ChoiceStrategy):
+        return st.sampled_from(spec.one_of)
+    if isinstance(spec, BoolStrategy):
+        return st.booleans()
+    raise TypeError(f"unknown strategy {spec!r}")
+
+
+def config_strategy(checks: Checks) -> st.SearchStrategy[Config]:
+    """Draws ``init`` then ``dims`` values, in declaration order."""
+    specs = [*checks.init.items(), *checks.dims.items()]
+    # Building a strategy costs more than drawing from it: build the fixed ones once.
+    fixed = {name: _fixed(spec) for name, spec in specs if not isinstance(spec, IntStrategy)}
+
+    @st.composite
+    def configs(draw: st.DrawFn) -> Config:
+        values: Config = {}
+        for name, spec in specs:
+            strategy = fixed.get(name) or _strategy(spec, values)
+            values[name] = draw(strategy)
+        for tensor in checks.inputs.values():  # a shape must come out non-negative
+            if any(resolve(d, values) < 0 for d in tensor.shape):
+                reject()
+        return values
+
+    return configs()
+
+
+def init_args(checks: Checks, config: Config) -> Config:
+    return {name: config[name] for name in checks.init}
+
+
+def input_shapes(checks: Checks, config: Config) -> dict[str, list[int]]:
+    return {name: [resolve(d, config) for d in spec.shape] for name, spec in checks.inputs.items()}
+
+
+def config_seed(config: Config, seed: int) -> int:
+    """A stable seed for one configuration within one grading run."""
+    text = json.dumps(config, sort_keys=True, default=str)
+    return zlib.crc32(f"{seed}:{text}".encode()) & 0x7FFFFFFF
+
+
+def make_inputs(checks: Checks, config: Config, seed: int) -> list[torch.Tensor]:
+    """The input tensors for ``config``: the same configuration gives the same tensors."""
+    import torch
+
+    generator = torch.Generator().manual_seed(config_seed(config, seed))
+    tensors = []
+    for name, spec in checks.inputs.items():
+        shape = input_shapes(checks, config)[name]
+        tensors.append(_tensor(spec, shape, generator))
+    return tensors
+
+
+def _tensor(spec: TensorSpec, shape: list[int], generator: torch.Generator) -> torch.Tensor:
+    import torch
+
+    if spec.dtype == "bool":
+        return torch.randint(0, 2, shape, generator=generator).bool()
+    if spec.dtype == "int64":
+        low = int(spec.low if spec.low is not None else 0)
+        high = int(spec.high if spec.high is not None else 10)
+        return torch.randint(low, high, shape, generator=generator)
+    dtype = torch.float64 if spec.dtype == "float64" else torch.float32
+    if spec.low is not None and spec.high is not None:
+        unit = torch.rand(shape, generator=generator, dtype=dtype)
+        return spec.low + (spec.high - spec.low) * unit
+    return torch.randn(shape, generator=generator, dtype=dtype)

@@ -1,0 +1,125 @@
+"""Framing for the pipes between grader processes: JSON headers plus raw tensor bytes.
+
+Nothing read from a pipe is ever unpickled: a message is a length-prefixed JSON
+header and a list of byte buffers whose sizes the header declares. Tensors
+travel as ``{"dtype": ..., "shape": [...]}`` plus their bytes, rebuilt with
+``torch.frombuffer``. A reader caps the total size, so a hostile peer cannot
+make the grader allocate without bound.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import select
+import struct
+import time
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import torch
+
+_LENGTH = struct.Struct("!Q")
+MAX_MESSAGE_BYTES = 256 * 1024 * 1024
+
+
+class WireError(Exception):
+    """The peer closed the pipe, sent garbage, or did not answer in time."""
+
+
+class PeerClosed(WireError):
+    """The other end closed the pipe (it exited)."""
+
+
+class PeerTimeout(WireError):
+    """The deadline passed before a whole message arrived."""
+
+
+def send(fd: int, header: dict[str, Any], buffers: list[bytes] | None = None) -> None:
+    """Write one message: header JSON and the buffers it declares."""
+    buffers = buffers or []
+    header = {**header, "_buffers": [len(b) for b in buffers]}
+    head = json.dumps(header, separators=(",", ":")).encode()
+    payload = b"".join([_LENGTH.pack(len(head)), head, *buffers])
+    view = memoryview(payload)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def _read_exactly(fd: int, size: int, deadline: float | None) -> bytes:
+    chunks: list[bytes] = []
+    remaining = size
+    while remaining:
+        if deadline is not None:
+            wait = deadline - time.monotonic()
+            if wait <= 0:
+                raise PeerTimeout("no answer before the deadline")
+            ready, _, _ = select.select([fd], [], [], wait)
+            if not ready:
+                raise PeerTimeout("no answer before the deadline")
+        chunk = os.read(fd, min(remaining, 1 << 20))
+        if not chunk:
+            raise PeerClosed("the other process closed the pipe")
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def receive(
+    fd: int, *, deadline: float | None = None, max_bytes: int = MAX_MESSAGE_BYTES
+) -> tuple[dict[str, Any], list[bytes]]:
+    """Read one message; raises ``WireError`` on EOF, timeout, or a malformed message."""
+    (head_size,) = _LENGTH.unpack(_read_exactly(fd, _LENGTH.size, deadline))
+    if head_size > max_bytes:
+        raise WireError(f"message header of {head_size} bytes is too large")
+    try:
+        header = json.loads(_read_exactly(fd, head_size, deadline))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise WireError(f"malformed message: {exc}") from None
+    sizes = header.pop("_buffers", []) if isinstance(header, dict) else None
+    if not isinstance(header, dict) or not isinstance(sizes, list):
+        raise WireError("malformed message header")
+    if not all(isinstance(s, int) and s >= 0 for s in sizes) or sum(sizes) > max_bytes:
+        raise WireError("message declares an invalid or too large payload")
+    return header, [_read_exactly(fd, s, deadline) for s in sizes]
+
+
+# --------------------------------------------------------------------------- tensors
+
+_DTYPES = ("float32", "float64", "float16", "int64", "int32", "int16", "int8", "uint8", "bool")
+
+
+def pack_tensor(tensor: torch.Tensor, buffers: list[bytes]) -> dict[str, Any]:
+    """Describe ``tensor`` and append its bytes to ``buffers``; returns the description."""
+    tensor = tensor.detach().cpu().contiguous()
+    dtype = str(tensor.dtype).removeprefix("torch.")
+    if dtype not in _DTYPES:
+        tensor, dtype = tensor.float().contiguous(), "float32"
+    buffers.append(ctypes.string_at(tensor.data_ptr(), tensor.numel() * tensor.element_size()))
+    return {"dtype": dtype, "shape": list(tensor.shape), "buffer": len(buffers) - 1}
+
+
+def unpack_tensor(description: Any, buffers: list[bytes]) -> torch.Tensor:
+    """Rebuild a tensor described by ``pack_tensor``; raises ``WireError`` if inconsistent."""
+    import torch
+
+    try:
+        dtype_name = description["dtype"]
+        shape = [int(d) for d in description["shape"]]
+        raw = buffers[int(description["buffer"])]
+    except (KeyError, TypeError, ValueError, IndexError):
+        raise WireError("malformed tensor description") from None
+    if dtype_name not in _DTYPES or any(d < 0 for d in shape):
+        raise WireError(f"unsupported tensor dtype or shape: {dtype_name} {shape}")
+    dtype = getattr(torch, dtype_name)
+    numel = 1
+    for d in shape:
+        numel *= d
+    itemsize = torch.empty((), dtype=dtype).element_size()
+    if numel * itemsize != len(raw):
+        raise WireError("tensor bytes do not match its shape")
+    if numel == 0:
+        return torch.empty(shape, dtype=dtype)
+    return torch.frombuffer(bytearray(raw), dtype=dtype).reshape(shape).clone()

@@ -1,0 +1,177 @@
+"""A pool of warm grading workers, driven from a process that never imports torch.
+
+``GraderPool`` starts the warm server (``grader._zygote``) with a scrubbed
+environment, sends it jobs and yields reports as they finish. The server forks
+a judge per submission, and the judge forks the isolated process that runs the
+submitted code, so one hostile file cannot stall, crash or cheat the others.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.metadata
+import json
+import os
+import select
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from questions import packaged_decks_dir, user_decks_dir
+
+from ._errors import GraderError
+from .report import SubmissionReport
+
+START_TIMEOUT = 180.0
+
+
+@dataclass(frozen=True)
+class GradeRequest:
+    """One submission to grade against one code question."""
+
+    submission: str  # a file path, or "reference" / "wrong:N" with from_deck
+    deck_path: str
+    question_id: str
+    display: str = ""
+    seed: int = 0
+    timeout: float = 20.0
+    examples: int | None = None
+    from_deck: bool = False
+    hidden: tuple[str, ...] = field(default=())
+
+    def job(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["display"] = self.display or self.submission
+        # The server runs elsewhere (its own working directory): paths travel absolute.
+        data["deck_path"] = str(Path(self.deck_path).resolve())
+        if not self.from_deck:
+            data["submission"] = str(Path(self.submission).resolve())
+        data["hidden"] = list(self.hidden) or hidden_folders(self.deck_path)
+        return data
+
+
+def hidden_folders(deck_path: str) -> list[str]:
+    """Folders the submission must not see: where decks (and so references) live."""
+    folders = {packaged_decks_dir(), user_decks_dir(), Path(deck_path).resolve().parent}
+    return sorted(str(f) for f in folders if f.is_dir() and f != Path("/"))
+
+
+def _server_environment() -> dict[str, str]:
+    """Nothing of the caller's environment but what Python needs to start."""
+    env = {
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    try:
+        importlib.metadata.distribution("mlquiz")
+    except importlib.metadata.PackageNotFoundError:  # running from a source tree
+        env["PYTHONPATH"] = str(Path(__file__).resolve().parent.parent)
+    return env
+
+
+class GraderPool:
+    """Warm workers for grading; use as a context manager."""
+
+    def __init__(self, jobs: int = 1) -> None:
+        if jobs < 1:
+            raise GraderError("--jobs must be at least 1")
+        self.jobs = jobs
+        self._process: subprocess.Popen[bytes] | None = None
+        self._next_id = 0
+        self._buffer = b""
+
+    def start(self) -> None:
+        if self._process is not None:
+            return
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "grader._zygote", "--jobs", str(self.jobs)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=_server_environment(),
+            cwd=tempfile.gettempdir(),
+            start_new_session=True,
+        )
+        ready = self._read_line(time.monotonic() + START_TIMEOUT)
+        if ready is None or not ready.get("ready"):
+            self.close()
+            raise GraderError("the grading workers did not start")
+
+    def _read_line(self, deadline: float | None) -> dict[str, Any] | None:
+        assert self._process is not None and self._process.stdout is not None
+        fd = self._process.stdout.fileno()
+        while b"\n" not in self._buffer:
+            wait = None if deadline is None else max(0.0, deadline - time.monotonic())
+            ready, _, _ = select.select([fd], [], [], wait)
+            if not ready:
+                return None
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                return None
+            self._buffer += chunk
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        result: dict[str, Any] = json.loads(line)
+        return result
+
+    def grade(self, requests: Sequence[GradeRequest]) -> Iterator[tuple[int, SubmissionReport]]:
+        """Grade ``requests``; yields ``(index, report)`` in the order they finish."""
+        self.start()
+        assert self._process is not None and self._process.stdin is not None
+        ids: dict[int, int] = {}
+        for index, request in enumerate(requests):
+            job_id = self._next_id
+            self._next_id += 1
+            ids[job_id] = index
+            line = json.dumps({"id": job_id, "job": request.job()}) + "\n"
+            self._process.stdin.write(line.encode())
+        self._process.stdin.flush()
+        while ids:
+            message = self._read_line(None)
+            if message is None:
+                raise GraderError("the grading workers stopped unexpectedly")
+            index = ids.pop(int(message["id"]))
+            yield index, SubmissionReport.from_dict(message["report"])
+
+    def grade_all(self, requests: Sequence[GradeRequest]) -> list[SubmissionReport]:
+        """Grade ``requests``; reports in the order of the requests."""
+        reports: list[SubmissionReport | None] = [None] * len(requests)
+        for index, report in self.grade(requests):
+            reports[index] = report
+        return [r for r in reports if r is not None]
+
+    def close(self) -> None:
+        process, self._process = self._process, None
+        if process is None:
+            return
+        with contextlib.suppress(OSError):
+            if process.stdin:
+                process.stdin.close()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(OSError):
+                os.killpg(process.pid, 9)
+            process.wait()
+        if process.stdout:
+            process.stdout.close()
+
+    def __enter__(self) -> GraderPool:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

@@ -9,6 +9,7 @@ judge, a process the submission cannot reach, compares them with the reference.
 
 from __future__ import annotations
 
+import errno
 import linecache
 import sys
 import traceback
@@ -39,7 +40,20 @@ def _cut_traceback(exc: BaseException, filename: str) -> tuple[str, int | None]:
 def _error(stage: str, exc: BaseException, filename: str) -> dict[str, Any]:
     text, line = _cut_traceback(exc, filename)
     summary = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-    return {"ok": False, "stage": stage, "message": summary[:500], "traceback": text, "line": line}
+    reply: dict[str, Any] = {
+        "ok": False,
+        "stage": stage,
+        "message": summary[:500],
+        "traceback": text,
+        "line": line,
+    }
+    # A limit reached is not a wrong answer: the judge stops grading (and hypothesis does
+    # not replay a 1 GiB allocation again and again while it shrinks).
+    if isinstance(exc, OSError) and exc.errno == errno.EFBIG:
+        reply["resource"] = f"the submission wrote more output than allowed ({summary})"
+    elif isinstance(exc, MemoryError):
+        reply["resource"] = "the submission ran out of its memory limit (MemoryError)"
+    return reply
 
 
 class Contestant:

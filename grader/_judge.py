@@ -15,6 +15,7 @@ import contextlib
 import fcntl
 import json
 import os
+import shutil
 import signal
 import tempfile
 import time
@@ -59,8 +60,12 @@ class Job:
         return cls(**fields)
 
 
-class Aborted(Exception):
-    """The contestant died or ran out of time: grading cannot go on."""
+class Aborted(BaseException):
+    """The contestant died or ran out of time: grading cannot go on.
+
+    A BaseException, not an Exception, so that hypothesis stops at once instead
+    of treating it as a failure to shrink (which would only replay the death).
+    """
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -261,6 +266,8 @@ class Observation:
         return failed
 
     def failure(self) -> CheckFailed:
+        if self.reply.get("resource"):
+            raise Aborted(self.reply["resource"])
         return CheckFailed(
             self.reply.get("message", "error"),
             traceback=self.reply.get("traceback"),
@@ -554,7 +561,11 @@ class Grading:
 
         try:
             property_()
-        except (CheckFailed, BaseExceptionGroup):
+        except Aborted:
+            raise
+        except Exception:
+            if self.contestant.dead:
+                raise Aborted(self.contestant.dead) from None
             if not failures:
                 raise
             config, failure = _most_telling(failures)
@@ -635,14 +646,14 @@ def grade(job: Job) -> SubmissionReport:
         checks, error = _grade_with(job, question, contestant, source)
     except Aborted as exc:
         error = exc.message
+    except Exception as exc:  # a grader bug must still give a report, never a traceback
+        error = f"internal grader error: {exc!r}"
     finally:
         if contestant is not None:
             contestant.kill()
-    stdout = _read_capped(workdir / "stdout")
-    stderr = _read_capped(workdir / "stderr")
-    for path in workdir.iterdir():
-        path.unlink()
-    workdir.rmdir()
+        stdout = _read_capped(workdir / "stdout")
+        stderr = _read_capped(workdir / "stderr")
+        shutil.rmtree(workdir, ignore_errors=True)
     if error == "timed out":
         error = f"timed out after {job.timeout:g} s"
     passed = bool(checks) and all(c.status == "pass" for c in checks)
@@ -697,6 +708,8 @@ def _grade_with(
         filename = "solution.py" if job.from_deck else Path(job.display).name
         for stage_reply in _load_replies(contestant, source, filename, question):
             stage = stage_reply["stage"]
+            if stage_reply.get("resource"):
+                raise Aborted(stage_reply["resource"])
             if not stage_reply.get("ok"):
                 results[stage] = CheckResult(
                     name=stage,
@@ -713,7 +726,12 @@ def _grade_with(
         grading.planned = tuple(stage_names)
         # Fast path: one search over every check; only a failure needs a search per check,
         # so that each check gets its own verdict and its own smallest counterexample.
-        together = grading.search("all", grading.check_all)
+        try:
+            together = grading.search("all", grading.check_all)
+        except Exception as exc:  # the checks themselves broke: say so, per check
+            together = CheckResult(
+                name="all", status="error", message=f"the check could not run: {exc}"
+            )
         if together.status == "pass":
             for name in stage_names:
                 results[name] = CheckResult(name=name, status="pass", message=together.message)

@@ -50,7 +50,7 @@ class Limits:
     """Resource limits for the submission's process."""
 
     cpu_seconds: int = 20
-    memory_bytes: int = 3 * 1024 * MiB  # on top of what the warm interpreter already maps
+    memory_bytes: int = 1024 * MiB  # on top of what the warm interpreter already maps
     file_bytes: int = 8 * MiB
     open_files: int = 64
     processes: int = 16

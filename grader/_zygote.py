@@ -161,6 +161,10 @@ def main() -> None:
     sys.stdout.write(json.dumps({"ready": True}) + "\n")
     sys.stdout.flush()
     serve(max(1, args.jobs))
+    sys.stdout.flush()
+    # Every judge has finished and reported. Tearing down an interpreter that holds
+    # torch and sympy takes most of a second and does nothing useful: skip it.
+    os._exit(0)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,10 @@
 - every numeric part's ``working`` evaluates to its answer (and each accepted
   alternative's working to its value), within the part's tolerance;
 - every concept key point is hit by the question's own reference answer;
-- every wrong solution names a check that the question actually runs.
+- every wrong solution names a check that the question actually runs;
+- through the grader (``code_expectations``/``code_problem``): each code
+  question's reference passes its own checks and each wrong solution fails,
+  first on the check it names.
 
 Problems are located in the YAML (``file:line:col``); notes say what was not
 verified and why.
@@ -30,6 +33,8 @@ from questions import (
 
 from ._errors import NumericParseError
 from .numeric import evaluate_arithmetic, format_number
+from .pool import GradeRequest
+from .report import SubmissionReport
 
 # Checks the grader runs on every code question, whatever `compare` lists.
 ALWAYS_RUN = ("compile", "load", "construct")
@@ -88,13 +93,79 @@ def check_deck(deck: Deck, where: SourceMap) -> tuple[list[Problem], list[str]]:
             problems += _check_code(question, loc, where)
             if question.checks is None:
                 notes.append(f"{deck.id}/{question.id}: no `checks`, so it cannot be graded")
-            else:
-                notes.append(
-                    f"{deck.id}/{question.id}: reference and {len(question.wrong_solutions)} wrong "
-                    "solution(s) parse; running them through the code grader is not available "
-                    "in this version"
-                )
     return problems, notes
+
+
+@dataclass(frozen=True)
+class CodeExpectation:
+    """A deck solution to run through the grader, and what must come of it."""
+
+    request: GradeRequest
+    loc: tuple[str | int, ...]
+    label: str
+    fails: str | None  # the check a wrong solution must fail first; None: must pass
+
+
+def code_expectations(check: DeckCheck, *, seed: int = 0) -> list[CodeExpectation]:
+    """The reference (must pass) and every wrong solution (must fail where it says)."""
+    if check.deck is None:
+        return []
+    out: list[CodeExpectation] = []
+    for index, question in enumerate(check.deck.questions):
+        if not isinstance(question, CodeQuestion) or question.checks is None:
+            continue
+        full_id = f"{check.deck.id}/{question.id}"
+
+        def request(which: str, display: str, question_id: str = question.id) -> GradeRequest:
+            return GradeRequest(
+                submission=which,
+                deck_path=check.source,
+                question_id=question_id,
+                display=display,
+                seed=seed,
+                from_deck=True,
+            )
+
+        out.append(
+            CodeExpectation(
+                request("reference", f"{full_id} reference"),
+                ("questions", index, "reference"),
+                f"{full_id} reference",
+                None,
+            )
+        )
+        for w_index, wrong in enumerate(question.wrong_solutions):
+            label = f"{full_id} wrong solution {wrong.name!r}"
+            out.append(
+                CodeExpectation(
+                    request(f"wrong:{w_index}", label),
+                    ("questions", index, "wrong_solutions", w_index, "fails"),
+                    label,
+                    wrong.fails,
+                )
+            )
+    return out
+
+
+def code_problem(
+    expectation: CodeExpectation, report: SubmissionReport, where: SourceMap
+) -> Problem | None:
+    """Why ``report`` does not meet ``expectation``, located in the deck; None if it does."""
+    first = next((c for c in report.checks if c.status in ("fail", "error")), None)
+    if report.status == "error":
+        why = f"could not be graded: {report.error}"
+    elif expectation.fails is None:
+        if report.status == "pass":
+            return None
+        assert first is not None
+        why = f"fails its own checks: {first.name}: {first.message}"
+    elif first is None:
+        why = f"passes every check; it should fail on {expectation.fails!r}"
+    elif first.name != expectation.fails:
+        why = f"fails first on {first.name!r} ({first.message}), not on {expectation.fails!r}"
+    else:
+        return None
+    return where.problem(expectation.loc, f"{expectation.label} {why}")
 
 
 def _check_numeric(

@@ -88,10 +88,13 @@ class GraderPool:
         self._process: subprocess.Popen[bytes] | None = None
         self._next_id = 0
         self._buffer = b""
+        self._ready = False
 
-    def start(self) -> None:
+    def launch(self) -> None:
+        """Start the workers without waiting for them: they warm up while the caller works."""
         if self._process is not None:
             return
+        self._ready = False
         self._process = subprocess.Popen(
             [sys.executable, "-m", "grader._zygote", "--jobs", str(self.jobs)],
             stdin=subprocess.PIPE,
@@ -101,10 +104,17 @@ class GraderPool:
             cwd=tempfile.gettempdir(),
             start_new_session=True,
         )
+
+    def start(self) -> None:
+        """Start the workers (if not launched yet) and wait until they are warm."""
+        self.launch()
+        if self._ready:
+            return
         ready = self._read_line(time.monotonic() + START_TIMEOUT)
         if ready is None or not ready.get("ready"):
             self.close()
             raise GraderError("the grading workers did not start")
+        self._ready = True
 
     def _read_line(self, deadline: float | None) -> dict[str, Any] | None:
         assert self._process is not None and self._process.stdout is not None

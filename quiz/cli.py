@@ -28,13 +28,14 @@ from grader import (
     to_json_lines,
     to_junit,
 )
-from grader.deckcheck import check_deck_file
+from grader.deckcheck import DeckCheck, check_deck_file, code_expectations, code_problem
 from questions import (
     ChoiceQuestion,
     CodeQuestion,
     ConceptQuestion,
     DeckLibrary,
     NumericQuestion,
+    Problem,
     QuestionsError,
     deck_files,
     deck_json_schema,
@@ -230,12 +231,22 @@ def _choice_indices(question: ChoiceQuestion, answers: Sequence[str]) -> frozens
 
 @cli.command("check-deck")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-def check_deck_command(paths: tuple[Path, ...]) -> None:
+@click.option("--no-code", is_flag=True, help="Skip running code solutions through the grader.")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(1, 64),
+    default=2,
+    show_default=True,
+    help="Code solutions graded at once.",
+)
+def check_deck_command(paths: tuple[Path, ...], no_code: bool, jobs: int) -> None:
     """Validate deck files (default: the packaged decks and your own).
 
     Checks the schema, that each numeric working computes its answer, that each
-    concept key point is hit by its own reference answer, and that each wrong
-    solution names a check the question runs. Problems print as
+    concept key point is hit by its own reference answer, and — through the
+    grader — that each code question's reference passes its checks and each
+    wrong solution fails on the check it names. Problems print as
     FILE:LINE:COL: message (at field.path); exits 2 if there are any.
     """
     files: list[Path] = []
@@ -248,22 +259,26 @@ def check_deck_command(paths: tuple[Path, ...]) -> None:
         if not found:
             _fail(f"{root}: no deck files (*.yaml, *.yml) here")
         files += found
-    out = _stdout()
+    results = [check_deck_file(f) for f in files]
+    problems: list[list[Problem]] = [list(r.problems) for r in results]
     first_source: dict[str, str] = {}
-    failed = 0
-    for result in (check_deck_file(f) for f in files):
-        problems = list(result.problems)
+    for result, found_problems in zip(results, problems, strict=True):
         if result.deck is not None and result.where is not None:
             earlier = first_source.setdefault(result.deck.id, result.source)
             if earlier != result.source:
-                problems.append(
+                found_problems.append(
                     result.where.problem(
                         ("id",), f"duplicate deck id {result.deck.id!r}, also in {earlier}"
                     )
                 )
-        for problem in problems:
+    graded = 0 if no_code else _check_code_solutions(results, problems, jobs)
+
+    out = _stdout()
+    failed = 0
+    for result, found_problems in zip(results, problems, strict=True):
+        for problem in found_problems:
             click.echo(str(problem), err=True)  # one unwrapped line each: file:line:col
-        if result.deck is not None and not problems:
+        if result.deck is not None and not found_problems:
             deck = result.deck
             out.print(
                 f"[green]✓[/] {result.source}: {deck.id}, {len(deck.questions)} questions "
@@ -276,8 +291,30 @@ def check_deck_command(paths: tuple[Path, ...]) -> None:
             out.print(f"[red]✗[/] {result.source}", highlight=False, soft_wrap=True)
         for note in result.notes:
             out.print(f"  [dim]note:[/] {note}", highlight=False, soft_wrap=True)
+    if graded:
+        out.print(f"[dim]{graded} code solution(s) run through the grader[/]", highlight=False)
     if failed:
         _fail(f"{failed} of {len(files)} deck file(s) have problems")
+
+
+def _check_code_solutions(
+    results: Sequence[DeckCheck], problems: list[list[Problem]], jobs: int
+) -> int:
+    """Grade every deck's references and wrong solutions; add a problem per surprise."""
+    expectations = [
+        (i, e) for i, r in enumerate(results) if not problems[i] for e in code_expectations(r)
+    ]
+    if not expectations:
+        return 0
+    with GraderPool(jobs=min(jobs, len(expectations))) as pool:
+        reports = _grade_with_progress(pool, [e.request for _, e in expectations], show=True)
+    for (index, expectation), report in zip(expectations, reports, strict=True):
+        where = results[index].where
+        assert where is not None
+        problem = code_problem(expectation, report, where)
+        if problem is not None:
+            problems[index].append(problem)
+    return len(expectations)
 
 
 @cli.command("grade")
@@ -347,12 +384,32 @@ def grade_command(
     parameters, output_shape, outputs, gradients, flops. A failure shows the
     smallest configuration that breaks it. Exits 0 if all pass, 1 otherwise.
     """
+    submissions = _submission_files(files)
+    pool = GraderPool(jobs=min(jobs, len(submissions)))
+    pool.launch()  # torch loads in the workers while the decks load here
+    try:
+        reports = _grade_files(pool, question_id, submissions, deck_paths, seed, timeout, examples)
+    finally:
+        pool.close()
+    _warn_isolation(reports)
+    _write_report(reports, fmt, output, verbose)
+    sys.exit(overall_exit_code(reports))
+
+
+def _grade_files(
+    pool: GraderPool,
+    question_id: str,
+    submissions: Sequence[Path],
+    deck_paths: Sequence[Path],
+    seed: int,
+    timeout: float,
+    examples: int | None,
+) -> list[SubmissionReport]:
     library = _library(deck_paths)
     loaded, question = library.question(question_id)
     full_id = f"{loaded.id}/{question.id}"
     if not isinstance(question, CodeQuestion) or question.checks is None:
         _fail(f"{full_id} is not a code question with checks: nothing to grade")
-    submissions = _submission_files(files)
     requests = [
         GradeRequest(
             submission=str(path),
@@ -365,10 +422,7 @@ def grade_command(
         )
         for path in submissions
     ]
-    reports = _grade_with_progress(requests, jobs, show=len(requests) > 1)
-    _warn_isolation(reports)
-    _write_report(reports, fmt, output, verbose)
-    sys.exit(overall_exit_code(reports))
+    return _grade_with_progress(pool, requests, show=len(requests) > 1)
 
 
 def _submission_files(paths: Sequence[Path]) -> list[Path]:
@@ -387,23 +441,20 @@ def _submission_files(paths: Sequence[Path]) -> list[Path]:
 
 
 def _grade_with_progress(
-    requests: Sequence[GradeRequest], jobs: int, *, show: bool
+    pool: GraderPool, requests: Sequence[GradeRequest], *, show: bool
 ) -> list[SubmissionReport]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     reports: list[SubmissionReport | None] = [None] * len(requests)
-    with (
-        GraderPool(jobs=min(jobs, len(requests))) as pool,
-        Progress(
-            "[progress.description]{task.description}",
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=_stderr(),
-            transient=True,
-            disable=not show,
-        ) as progress,
-    ):
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=_stderr(),
+        transient=True,
+        disable=not show,
+    ) as progress:
         task = progress.add_task("grading", total=len(requests))
         for index, report in pool.grade(requests):
             reports[index] = report

@@ -21,6 +21,7 @@ from questions import (
     Deck,
     NumericPart,
     NumericQuestion,
+    WrongSolution,
     load_deck,
 )
 
@@ -406,9 +407,19 @@ def test_q10_reference_pads_by_half_the_kernel(deck: Deck) -> None:
     assert ast.unparse(padding) == "kernel_size // 2"
 
 
+def _seed_wrong_solution(question: CodeQuestion) -> WrongSolution:
+    """The seed document's own answer, kept as the first wrong solution."""
+    return question.wrong_solutions[0]
+
+
+def test_q10_wrong_solutions_each_fail_a_different_check(deck: Deck) -> None:
+    fails = [wrong.fails for wrong in _code(deck).wrong_solutions]
+    assert len(fails) == len(set(fails))
+    assert set(fails) >= {"output_shape", "parameters", "outputs", "gradients", "flops"}
+
+
 def test_q10_wrong_solution_is_the_seed_padding_by_one(deck: Deck) -> None:
-    question = _code(deck)
-    [wrong] = question.wrong_solutions
+    wrong = _seed_wrong_solution(_code(deck))
     assert wrong.fails == "output_shape"
     padding = _padding_of_depthwise(wrong.code)
     assert isinstance(padding, ast.Constant) and padding.value == 1
@@ -463,7 +474,7 @@ def test_q10_wrong_solution_changes_the_output_size(
     deck: Deck, kernel_size: int, height: int
 ) -> None:
     torch = pytest.importorskip("torch")
-    [wrong] = _code(deck).wrong_solutions
+    wrong = _seed_wrong_solution(_code(deck))
     module = _build(wrong.code, 4, 6, kernel_size)
     # Padding 1: H_out = H + 2 - k + 1, which is H only for k = 3 (and fails for H < k - 2).
     expected = height + 3 - kernel_size

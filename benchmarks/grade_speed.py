@@ -1,0 +1,103 @@
+"""How long grading the Q10 reference takes, next to ``python -c "import torch"``.
+
+Everything is measured in this one run, on this machine, so the ratios compare
+like with like:
+
+- torch import: a new interpreter that only imports torch (the floor for any
+  grader that starts a fresh process per submission);
+- cold: ``quiz grade inception-1x1/q10 FILE`` as a new process, start to exit;
+- warm: one file graded by an already started pool (``GraderPool``);
+- batch: 50 files graded by a started pool with ``--jobs 1`` and ``--jobs 2``,
+  per file; and the same 50 through the whole ``quiz grade`` command.
+
+Run: ``.venv/bin/python benchmarks/grade_speed.py [--repeat N] [--batch N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from grader import GradeRequest, GraderPool
+from questions import CodeQuestion, DeckLibrary
+
+QUESTION = "inception-1x1/q10"
+
+
+def timed(action: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
+
+
+def median_of(repeat: int, action: Callable[[], object]) -> float:
+    return statistics.median(timed(action) for _ in range(repeat))
+
+
+def run(command: list[str]) -> None:
+    subprocess.run(command, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (median)")
+    parser.add_argument("--batch", type=int, default=50, help="files in the batch")
+    args = parser.parse_args()
+
+    library = DeckLibrary.discover()
+    loaded, question = library.question(QUESTION)
+    assert isinstance(question, CodeQuestion)
+    work = Path(tempfile.mkdtemp(prefix="mlquiz-bench-"))
+    try:
+        reference = work / "reference.py"
+        reference.write_text(question.reference, encoding="utf-8")
+        batch_dir = work / "batch"
+        batch_dir.mkdir()
+        for index in range(args.batch):
+            shutil.copy(reference, batch_dir / f"submission_{index:03d}.py")
+        quiz = [sys.executable, "-m", "quiz"]
+
+        torch_import = median_of(args.repeat, lambda: run([sys.executable, "-c", "import torch"]))
+        cold = median_of(args.repeat, lambda: run([*quiz, "grade", QUESTION, str(reference)]))
+
+        def request(path: Path) -> GradeRequest:
+            return GradeRequest(
+                submission=str(path), deck_path=str(loaded.path), question_id=question.id
+            )
+
+        files = sorted(batch_dir.iterdir())
+        with GraderPool(jobs=1) as pool:
+            pool.grade_all([request(reference)])  # first job: warm the page cache
+            warm = median_of(max(args.repeat, 5), lambda: pool.grade_all([request(reference)]))
+            batch1 = timed(lambda: pool.grade_all([request(f) for f in files])) / len(files)
+        with GraderPool(jobs=2) as pool:
+            pool.grade_all([request(reference)])
+            batch2 = timed(lambda: pool.grade_all([request(f) for f in files])) / len(files)
+        whole = timed(lambda: run([*quiz, "grade", QUESTION, str(batch_dir), "--jobs", "2"]))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    rows = [
+        ('python -c "import torch"', torch_import),
+        ("cold: quiz grade, one file (new process)", cold),
+        ("warm: one file, started pool", warm),
+        (f"batch of {args.batch}, --jobs 1, per file", batch1),
+        (f"batch of {args.batch}, --jobs 2, per file", batch2),
+        (f"quiz grade on {args.batch} files --jobs 2, whole command", whole),
+    ]
+    print(f"{'measurement':<48} {'seconds':>9} {'÷ import torch':>15}")
+    for name, seconds in rows:
+        print(f"{name:<48} {seconds:>9.3f} {seconds / torch_import:>15.2f}")
+    print(f"\ncold − import torch = {cold - torch_import:+.3f} s (goal: ≤ +1.5 s)")
+    print(f"warm per file in a batch, --jobs 1 = {batch1:.3f} s (goal: ≤ 0.25 s)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,25 @@
+"""Broken: a missing colon after ``def forward(self, x)`` (line 24).
+
+The grader must fail it at ``compile`` and report the line and column of the error.
+This file cannot be parsed, so linters and formatters must skip it.
+"""
+
+import torch
+from torch import nn
+
+
+class SeparableConv2d(nn.Module):
+    def __init__(self, in_channels, out_channels, kernel_size=3):
+        super().__init__()
+        self.depthwise = nn.Conv2d(
+            in_channels,
+            in_channels,
+            kernel_size,
+            padding=kernel_size // 2,
+            groups=in_channels,
+            bias=False,
+        )
+        self.pointwise = nn.Conv2d(in_channels, out_channels, kernel_size=1, bias=False)
+
+    def forward(self, x)
+        return self.pointwise(self.depthwise(x))

@@ -41,6 +41,8 @@ MS_REC = 0x4000
 MS_PRIVATE = 0x40000
 
 NOBODY = 65534
+# Set by the warm server when it runs inside bubblewrap: read-only, no network already.
+IN_BUBBLEWRAP = False
 SCRATCH = "/tmp/submission"
 MiB = 1024 * 1024
 
@@ -172,8 +174,11 @@ def isolate(
     else:
         isolation.missing.append("PID namespace (processes it starts may outlive it)")
 
+    in_bubblewrap = IN_BUBBLEWRAP
     if unshare(CLONE_NEWNET):
         isolation.applied.append("no network (empty network namespace)")
+    elif in_bubblewrap:
+        isolation.applied.append("no network (bubblewrap)")
     else:
         isolation.missing.append("network (no network namespace)")
     unshare(CLONE_NEWIPC)
@@ -183,6 +188,9 @@ def isolate(
         isolation.applied.append("read-only file system, private /tmp")
         if in_pid_namespace:
             _fresh_proc()
+    elif in_bubblewrap:
+        isolation.applied.append("read-only file system (bubblewrap)")
+        isolation.missing.append("deck folders (readable, so a reference can be read)")
     else:
         isolation.missing.append("file system (it can write wherever this user can)")
     scratch = Path(SCRATCH if read_only else _private_scratch())

@@ -25,6 +25,8 @@ import traceback
 import warnings
 from typing import Any
 
+from . import _sandbox
+
 warnings.filterwarnings("ignore", message="Failed to initialize NumPy")
 import torch  # noqa: E402
 
@@ -156,7 +158,13 @@ def serve(max_jobs: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m grader._zygote")
     parser.add_argument("--jobs", type=int, default=1)
+    parser.add_argument(
+        "--bubblewrap",
+        action="store_true",
+        help="this server runs inside bubblewrap (read-only, no network)",
+    )
     args = parser.parse_args()
+    _sandbox.IN_BUBBLEWRAP = args.bubblewrap
     warm_up()
     sys.stdout.write(json.dumps({"ready": True}) + "\n")
     sys.stdout.flush()

@@ -13,6 +13,7 @@ import importlib.metadata
 import json
 import os
 import select
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -62,7 +63,35 @@ def hidden_folders(deck_path: str) -> list[str]:
     return sorted(str(f) for f in folders if f.is_dir() and f != Path("/"))
 
 
-def _server_environment() -> dict[str, str]:
+def bubblewrap_prefix() -> list[str]:
+    """The ``bwrap`` command that runs the workers read-only, when bubblewrap is installed.
+
+    Inside it the whole file system is read-only, there is no network, and only
+    ``/dev/shm`` (a private tmpfs) is writable; the judges' own namespaces then
+    isolate each submission further. ``MLQUIZ_NO_BWRAP=1`` turns it off.
+    """
+    bwrap = shutil.which("bwrap")
+    if bwrap is None or os.environ.get("MLQUIZ_NO_BWRAP"):
+        return []
+    prefix = [
+        bwrap,
+        "--ro-bind",
+        "/",
+        "/",
+        "--dev",
+        "/dev",
+        "--proc",
+        "/proc",
+        "--unshare-all",
+        "--die-with-parent",
+        "--new-session",
+    ]
+    if os.geteuid() == 0:  # keep the powers the judges need to build namespaces of their own
+        prefix += ["--cap-add", "ALL"]
+    return [*prefix, "--"]
+
+
+def _server_environment(in_bubblewrap: bool) -> dict[str, str]:
     """Nothing of the caller's environment but what Python needs to start."""
     env = {
         "PATH": "/usr/local/bin:/usr/bin:/bin",
@@ -75,6 +104,8 @@ def _server_environment() -> dict[str, str]:
         importlib.metadata.distribution("mlquiz")
     except importlib.metadata.PackageNotFoundError:  # running from a source tree
         env["PYTHONPATH"] = str(Path(__file__).resolve().parent.parent)
+    if in_bubblewrap:
+        env["TMPDIR"] = "/dev/shm"  # the one writable place inside the bubble
     return env
 
 
@@ -95,12 +126,21 @@ class GraderPool:
         if self._process is not None:
             return
         self._ready = False
+        prefix = bubblewrap_prefix()
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "grader._zygote", "--jobs", str(self.jobs)],
+            [
+                *prefix,
+                sys.executable,
+                "-m",
+                "grader._zygote",
+                "--jobs",
+                str(self.jobs),
+                *(["--bubblewrap"] if prefix else []),
+            ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
-            env=_server_environment(),
+            env=_server_environment(bool(prefix)),
             cwd=tempfile.gettempdir(),
             start_new_session=True,
         )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import threading
 import time
@@ -226,3 +227,34 @@ def test_no_environment_value_reaches_a_report(graded: dict[str, Any]) -> None:
         text = json.dumps(report.to_dict())
         leaked = [v for v in secrets if v in text]
         assert not leaked, (report.submission, leaked)
+
+
+@pytest.mark.parametrize("use_bubblewrap", [False, True])
+def test_isolation_holds_with_and_without_bubblewrap(
+    monkeypatch: pytest.MonkeyPatch, use_bubblewrap: bool
+) -> None:
+    """The namespaces alone, and bubblewrap around them, each keep a hostile file in."""
+    if use_bubblewrap and not shutil.which("bwrap"):
+        pytest.skip("bubblewrap is not installed (Debian: apt-get install bubblewrap)")
+    if not use_bubblewrap:
+        monkeypatch.setenv("MLQUIZ_NO_BWRAP", "1")
+    marker = Path("/tmp/mlquiz-escape-write-outside")
+    marker.unlink(missing_ok=True)
+    loaded, question = DeckLibrary.discover().question("inception-1x1/q10")
+    names = ["hostile_write_outside.py", "hostile_read_env.py", "wrong_bias.py"]
+    requests = [
+        GradeRequest(
+            submission=str(SUBMISSIONS / n),
+            deck_path=str(loaded.path),
+            question_id=question.id,
+            display=n,
+            timeout=TIMEOUT,
+        )
+        for n in names
+    ]
+    with GraderPool(jobs=1) as pool:
+        reports = {r.submission: r for r in pool.grade_all(requests)}
+    assert reports["hostile_write_outside.py"].status == "pass"
+    assert reports["hostile_read_env.py"].status == "pass"
+    assert _first_failure(reports["wrong_bias.py"]) == "parameters"
+    assert not marker.exists()

@@ -9,6 +9,7 @@ judge, a process the submission cannot reach, compares them with the reference.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import linecache
 import sys
@@ -76,6 +77,11 @@ class Contestant:
         self._registry = dict(flop_counter.flop_registry)
 
     def reply(self, header: dict[str, Any], buffers: list[bytes] | None = None) -> None:
+        # What the submission printed so far reaches the capture files even if it is
+        # killed before it ends.
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
         _wire.send(self.write_fd, header, buffers)
 
     # ------------------------------------------------------------------ loading

@@ -23,6 +23,7 @@ import ctypes
 import functools
 import os
 import resource
+import signal
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -167,6 +168,7 @@ def isolate(
 ) -> Isolation:
     """Isolate the calling (freshly forked) process; returns what was applied."""
     isolation = Isolation()
+    _libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # the judge gone: die too
     os.setsid()
     isolation.applied.append("own session and process group")
     if in_pid_namespace:
@@ -244,6 +246,7 @@ def _drop_root(isolation: Isolation) -> None:
 
 
 PR_SET_NO_NEW_PRIVS = 38
+PR_SET_PDEATHSIG = 1
 PR_CAPBSET_DROP = 24
 _CAP_VERSION_3 = 0x20080522
 

@@ -107,16 +107,8 @@ class ContestantHandle:
     def ask(
         self, header: dict[str, Any], buffers: list[bytes] | None = None
     ) -> tuple[dict[str, Any], list[bytes]]:
-        if self.dead:
-            raise Aborted(self.dead)
-        try:
-            _wire.send(self.to_child, header, buffers)
-            return _wire.receive(self.from_child, deadline=self.deadline)
-        except _wire.PeerTimeout:
-            self.dead = "timed out"
-        except (_wire.WireError, OSError):
-            self.dead = self._exit_reason()
-        raise Aborted(self.dead)
+        self.send(header, buffers)
+        return self.receive_all()
 
     def send(self, header: dict[str, Any], buffers: list[bytes] | None = None) -> None:
         if self.dead:

@@ -157,14 +157,19 @@ class GraderPool:
         self._ready = True
 
     def _read_line(self, deadline: float | None) -> dict[str, Any] | None:
-        assert self._process is not None and self._process.stdout is not None
-        fd = self._process.stdout.fileno()
+        process = self._process
+        if process is None or process.stdout is None:
+            return None
+        fd = process.stdout.fileno()
         while b"\n" not in self._buffer:
             wait = None if deadline is None else max(0.0, deadline - time.monotonic())
-            ready, _, _ = select.select([fd], [], [], wait)
-            if not ready:
+            try:
+                ready, _, _ = select.select([fd], [], [], wait)
+                if not ready:
+                    return None
+                chunk = os.read(fd, 1 << 16)
+            except (OSError, ValueError):  # terminated from another thread
                 return None
-            chunk = os.read(fd, 1 << 16)
             if not chunk:
                 return None
             self._buffer += chunk
@@ -197,6 +202,19 @@ class GraderPool:
         for index, report in self.grade(requests):
             reports[index] = report
         return [r for r in reports if r is not None]
+
+    def terminate(self) -> None:
+        """Stop at once: the server, its judges and the submissions they run all end."""
+        process, self._process = self._process, None
+        self._buffer = b""
+        self._ready = False
+        if process is None:
+            return
+        with contextlib.suppress(OSError):
+            os.killpg(process.pid, 9)  # judges share its group; submissions die with them
+        process.wait()
+        # The pipes are left open: another thread may be reading from them, and now
+        # reads end of file. They close with the process object.
 
     def close(self) -> None:
         process, self._process = self._process, None

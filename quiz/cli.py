@@ -105,17 +105,40 @@ def _library(deck_paths: Sequence[Path], *, warn: bool = True) -> DeckLibrary:
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 @click.version_option(__version__, "--version", "-V", prog_name="mlquiz")
+@click.option(
+    "--deck",
+    "deck_paths",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="With no command: a deck file or folder to load in the app as well.",
+)
 @click.pass_context
-def cli(ctx: click.Context) -> None:
+def cli(ctx: click.Context, deck_paths: tuple[Path, ...]) -> None:
     """Practise machine-learning interview questions and grade PyTorch code.
 
     Question ids are DECK/QID, e.g. inception-1x1/q6. Decks come with the
     package, from your data folder (see `quiz decks`), and from --deck PATH.
     """
     if ctx.invoked_subcommand is None:
-        _stdout().print(deck_table(_library(()).decks))
+        if sys.stdin.isatty() and sys.stdout.isatty():
+            _run_app(deck_paths)
+            return
+        # No terminal to draw on (a pipe, a script): say what there is instead.
+        _stdout().print(deck_table(_library(deck_paths).decks))
         click.echo(ctx.get_help())
-        click.echo("\nTry: quiz show inception-1x1/q1 --answer")
+        click.echo(
+            "\nIn a terminal, `quiz` opens the app. Try: quiz show inception-1x1/q1 --answer"
+        )
+
+
+def _run_app(deck_paths: Sequence[Path]) -> None:
+    from .app import QuizApp
+    from .grading import PoolGradingService
+    from .store import Store
+
+    library = _library(deck_paths, warn=False)
+    with Store() as store:
+        QuizApp(library=library, store=store, grader=PoolGradingService()).run()
 
 
 @cli.command("decks")

@@ -30,6 +30,20 @@ def test_light_imports_stay_light(statement: str) -> None:
     assert not [m for m in HEAVY if m in loaded], statement
 
 
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "import quiz.app",
+        "from quiz.screens import practice, home, jump, help",
+        "import quiz.grading",
+    ],
+)
+def test_the_app_never_imports_torch(statement: str) -> None:
+    loaded = modules_after_import(statement)
+    assert "torch" not in loaded
+    assert "hypothesis" not in loaded
+
+
 def test_quiz_help_does_not_import_torch() -> None:
     code = (
         "import sys\nfrom quiz.cli import main\n"

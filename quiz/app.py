@@ -1,0 +1,157 @@
+"""The Textual app: ``quiz`` with no command opens it.
+
+The app is a thin shell over ``quiz.session.PracticeSession`` (the practice
+state machine), ``quiz.store.Store`` (drafts and answers in SQLite) and an
+injected grading service (``quiz.grading``), so it is testable with fakes. The
+app's own process never imports torch: grading happens in worker processes
+that start in the background when the app starts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from questions import DeckLibrary
+
+from .grading import GradingService
+from .render import plain
+from .store import Store
+
+if TYPE_CHECKING:
+    from .session import PracticeSession
+
+
+class QuizCommands(Provider):
+    """Command palette: open a deck, jump to a question of the open deck."""
+
+    def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
+        app = self.app
+        assert isinstance(app, QuizApp)
+        commands: list[tuple[str, str, Callable[[], object]]] = [
+            (
+                f"Open deck: {plain(d.deck.title)}",
+                f"{len(d.deck.questions)} questions",
+                partial(app.open_deck, d.id),
+            )
+            for d in app.library.decks
+        ]
+        session = app.current_session()
+        if session is not None:
+            for index, question in enumerate(session.questions):
+                commands.append(
+                    (
+                        f"Go to question {index + 1}: {plain(question.heading)}",
+                        f"{question.kind} · {session.status(index)}",
+                        partial(app.go_to_question, index),
+                    )
+                )
+        commands.append(
+            (
+                "Toggle dark / light theme",
+                "switch the colour theme",
+                partial(app.action_toggle_dark),
+            )
+        )
+        return commands
+
+    async def discover(self) -> Hits:
+        for name, help_text, callback in self._commands():
+            yield DiscoveryHit(name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text, callback in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)
+
+
+class QuizApp(App[None]):
+    """Practise machine-learning interview questions."""
+
+    TITLE = "mlquiz"
+    CSS_PATH = Path(__file__).parent / "app.tcss"  # absolute: subclasses live elsewhere
+    COMMANDS = App.COMMANDS | {QuizCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+        Binding("f1,question_mark", "help", "Help"),
+    ]
+
+    def __init__(
+        self,
+        *,
+        library: DeckLibrary | None = None,
+        store: Store | None = None,
+        grader: GradingService | None = None,
+        deck_paths: Sequence[Path] = (),
+    ) -> None:
+        super().__init__()
+        self.library = library if library is not None else DeckLibrary.discover(deck_paths)
+        self.store = store if store is not None else Store()
+        self.grader = grader
+
+    def on_mount(self) -> None:
+        from .screens.home import HomeScreen
+
+        self.push_screen(HomeScreen())
+        if self.grader is not None:
+            self.grader.start()  # warm the grading workers while the person reads
+        if self.library.problems:
+            self.notify(
+                f"{len(self.library.problems)} problem(s) in deck files; those decks were "
+                "skipped (`quiz check-deck` lists them)",
+                severity="warning",
+                timeout=8,
+            )
+
+    def on_unmount(self) -> None:
+        if self.grader is not None:
+            self.grader.close()
+        self.store.close()
+
+    # ------------------------------------------------------------------ actions
+
+    def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_toggle_dark(self) -> None:
+        self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
+
+    def open_deck(self, deck_id: str) -> None:
+        from .screens.practice import PracticeScreen
+        from .session import PracticeSession
+
+        loaded = self.library.deck(deck_id)
+        while len(self.screen_stack) > 2:  # back to the home screen first
+            self.pop_screen()
+        session = PracticeSession(loaded.deck, self.store)
+        self.push_screen(PracticeScreen(session, deck_path=loaded.path))
+
+    def current_session(self) -> PracticeSession | None:
+        from .screens.practice import PracticeScreen
+
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, PracticeScreen):
+                return screen.session
+        return None
+
+    def go_to_question(self, index: int) -> None:
+        from .screens.practice import PracticeScreen
+
+        practice = next(
+            (s for s in reversed(self.screen_stack) if isinstance(s, PracticeScreen)), None
+        )
+        if practice is not None:
+            while self.screen is not practice:
+                self.pop_screen()
+            practice.show_question(index)

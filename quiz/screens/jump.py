@@ -1,0 +1,69 @@
+"""A list of the deck's questions with their status; pick one to jump to it."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Label, OptionList
+from textual.widgets.option_list import Option
+
+from ..render import plain
+from ..session import PracticeSession
+
+MARKS = {"new": ("·", "dim"), "skipped": ("↷", "yellow")}
+VERDICT_MARKS = {
+    "correct": ("✓", "green"),
+    "pass": ("✓", "green"),
+    "rated": ("✓", "green"),
+    "partial": ("~", "yellow"),
+    "wrong": ("✗", "red"),
+    "fail": ("✗", "red"),
+    "error": ("✗", "red"),
+}
+
+
+class JumpScreen(ModalScreen[int | None]):
+    """Returns the index of the chosen question, or None."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss_none", "Close")]
+
+    def __init__(self, session: PracticeSession) -> None:
+        super().__init__()
+        self.session = session
+
+    def compose(self) -> ComposeResult:
+        options = []
+        for index, question in enumerate(self.session.questions):
+            outcome = self.session.outcome(index)
+            if outcome is not None:
+                mark, style = VERDICT_MARKS.get(outcome.verdict, ("✓", "green"))
+            else:
+                mark, style = MARKS[self.session.status(index)]
+            line = Text.assemble(
+                (f"{mark} ", style),
+                f"{index + 1:>2}. ",
+                (plain(question.heading), "bold"),
+                (f"  {question.kind}", "dim"),
+            )
+            options.append(Option(line, id=str(index)))
+        with Vertical(id="jump-box"):
+            yield Label("Jump to question (Enter), Escape to close")
+            yield OptionList(*options, id="jump-list")
+
+    def on_mount(self) -> None:
+        jump = self.query_one("#jump-list", OptionList)
+        jump.highlighted = self.session.index
+        jump.focus()
+
+    @on(OptionList.OptionSelected, "#jump-list")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(int(event.option.id or 0))
+
+    def action_dismiss_none(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,387 @@
+"""A practice session over one deck, free of any UI: the state machine the Textual screens drive.
+
+Provides :class:`PracticeSession` — the questions in practice order, where the learner is, what
+they did with each question (new, answered, skipped), hints, drafts, and the grading of every
+kind of answer — plus :class:`Outcome` and :class:`ChoiceOutcome`, what the UI shows after an
+answer. Every answer is recorded in the :class:`~quiz.store.Store` as it is given.
+
+Time on a question is measured with an injected clock: it runs while the question is the
+current one, from when it is first shown, and stops while the learner is on another question;
+an attempt stores the total time on its question up to the answer.
+
+Never imports textual or torch: code is graded elsewhere (a grading worker) and its
+:class:`~grader.SubmissionReport` handed to :meth:`PracticeSession.record_grade`.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
+
+from grader import NumericResult, SubmissionReport, grade_numeric
+from questions import (
+    AnyQuestion,
+    ChoiceQuestion,
+    CodeQuestion,
+    ConceptQuestion,
+    Deck,
+    KeyPoint,
+    NumericQuestion,
+)
+
+from .store import Attempt, Store
+
+QuestionStatus = Literal["new", "answered", "skipped"]
+
+RubricHits = list[tuple[KeyPoint, bool]]
+"""Each key point of a concept question with whether the answer hit it."""
+
+_Q = TypeVar("_Q", ConceptQuestion, NumericQuestion, ChoiceQuestion, CodeQuestion)
+
+
+_KIND_NAMES: dict[type[AnyQuestion], str] = {
+    ConceptQuestion: "concept",
+    NumericQuestion: "numeric",
+    ChoiceQuestion: "choice",
+    CodeQuestion: "code",
+}
+
+
+@dataclass(frozen=True)
+class ChoiceOutcome:
+    """The options chosen, the correct ones, and whether they are the same set."""
+
+    chosen: frozenset[int]
+    correct: frozenset[int]
+    right: bool
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the UI shows after an answer.
+
+    ``detail`` depends on ``kind``: concept, :data:`RubricHits`;
+    numeric, :class:`~grader.NumericResult`; choice, :class:`ChoiceOutcome`; code,
+    :class:`~grader.SubmissionReport`.
+    """
+
+    kind: str
+    verdict: str
+    """As :attr:`~quiz.store.Attempt.verdict`."""
+    score: float
+    attempt_id: int
+    detail: Any
+    seconds: float | None = None
+    """Time on the question up to this answer."""
+    hints: int = 0
+    answer: str = ""
+    """What was given, as stored (free text, JSON of parts or options, code)."""
+    """Hints shown before this answer."""
+
+
+class PracticeSession:
+    """One pass over a deck's questions.
+
+    Navigation (:meth:`go`, :meth:`next`, :meth:`previous`, :meth:`skip`) never leaves the
+    range of questions. Submitting an answer of the wrong kind for the current question raises
+    ``TypeError``; a usage error in an answer (a wrong count of numeric parts, an option that
+    does not exist) raises before anything is recorded.
+    """
+
+    def __init__(
+        self,
+        deck: Deck,
+        store: Store,
+        *,
+        shuffle: bool = False,
+        seed: int | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.deck = deck
+        self.store = store
+        self._clock = clock
+        self.questions: list[AnyQuestion] = list(deck.questions)
+        if shuffle:
+            random.Random(seed).shuffle(self.questions)
+        count = len(self.questions)
+        self._statuses: list[QuestionStatus] = ["new"] * count
+        self._outcomes: list[Outcome | None] = [None] * count
+        self._ratings: list[int | None] = [None] * count
+        self._hints: list[int] = [0] * count
+        self._spent: list[float] = [0.0] * count
+        self.index = 0
+        self._shown_since = clock()
+
+    # ------------------------------------------------------------------ where we are
+
+    @property
+    def current(self) -> AnyQuestion:
+        return self.questions[self.index]
+
+    def question_id(self, question: AnyQuestion | None = None) -> str:
+        """``DECK/QID`` of ``question`` (the current one by default)."""
+        return f"{self.deck.id}/{(question or self.current).id}"
+
+    @property
+    def position(self) -> tuple[int, int]:
+        """(1-based index, number of questions)."""
+        return self.index + 1, len(self.questions)
+
+    def status(self, index: int) -> QuestionStatus:
+        return self._statuses[self._checked(index)]
+
+    def outcome(self, index: int) -> Outcome | None:
+        """The latest outcome of the question at ``index`` in this session."""
+        return self._outcomes[self._checked(index)]
+
+    def rating(self, index: int) -> int | None:
+        """The self-rating given to the question at ``index`` in this session, if any."""
+        return self._ratings[self._checked(index)]
+
+    def hints_shown(self, index: int | None = None) -> list[str]:
+        """The hints shown so far for the question at ``index`` (the current one by default)."""
+        at = self.index if index is None else self._checked(index)
+        return list(self.questions[at].hints[: self._hints[at]])
+
+    def seconds(self, index: int | None = None) -> float:
+        """Time spent on the question at ``index`` (the current one by default) so far."""
+        at = self.index if index is None else self._checked(index)
+        spent = self._spent[at]
+        if at == self.index:
+            spent += self._clock() - self._shown_since
+        return spent
+
+    @property
+    def answered(self) -> int:
+        """How many questions have been answered."""
+        return self._statuses.count("answered")
+
+    @property
+    def finished(self) -> bool:
+        """Whether every question has been answered."""
+        return self.answered == len(self.questions)
+
+    # ------------------------------------------------------------------ navigation
+
+    def go(self, index: int) -> None:
+        """Show the question at ``index``; ``IndexError`` outside ``0 <= index < len``."""
+        self._move_to(self._checked(index))
+
+    def next(self) -> bool:
+        """Move to the next question; False (and stay) at the last one."""
+        if self.index + 1 >= len(self.questions):
+            return False
+        self._move_to(self.index + 1)
+        return True
+
+    def previous(self) -> bool:
+        """Move to the previous question; False (and stay) at the first one."""
+        if self.index == 0:
+            return False
+        self._move_to(self.index - 1)
+        return True
+
+    def skip(self) -> bool:
+        """Mark the current question skipped (unless answered) and move to the next.
+
+        Returns False when it was the last question (it is still marked skipped).
+        """
+        if self._statuses[self.index] != "answered":
+            self._statuses[self.index] = "skipped"
+        return self.next()
+
+    def next_unanswered(self) -> int | None:
+        """Index of the first unanswered question after the current one, wrapping round to the
+        start and ending with the current one; None when all are answered."""
+        count = len(self.questions)
+        for step in range(1, count + 1):
+            candidate = (self.index + step) % count
+            if self._statuses[candidate] != "answered":
+                return candidate
+        return None
+
+    def _move_to(self, index: int) -> None:
+        if index == self.index:
+            return
+        now = self._clock()
+        self._spent[self.index] += now - self._shown_since
+        self.index = index
+        self._shown_since = now
+
+    def _checked(self, index: int) -> int:
+        if isinstance(index, bool) or not isinstance(index, int):
+            raise TypeError(f"a question index is an integer, got {index!r}")
+        if not 0 <= index < len(self.questions):
+            raise IndexError(
+                f"question index {index} is out of range (0 to {len(self.questions) - 1})"
+            )
+        return index
+
+    # ------------------------------------------------------------------ hints and drafts
+
+    def show_hint(self) -> str | None:
+        """The next hint for the current question, counted as used; None when none are left."""
+        hints = self.current.hints
+        used = self._hints[self.index]
+        if used >= len(hints):
+            return None
+        self._hints[self.index] = used + 1
+        return hints[used]
+
+    def draft(self) -> str:
+        """The saved draft for the current question; else the starter (code) or ``""``."""
+        saved = self.store.draft(self.question_id())
+        if saved is not None:
+            return saved
+        question = self.current
+        return question.starter if isinstance(question, CodeQuestion) else ""
+
+    def save_draft(self, text: str) -> None:
+        """Save ``text`` as the draft for the current question (committed)."""
+        self.store.save_draft(self.question_id(), text)
+
+    # ------------------------------------------------------------------ answers
+
+    def submit_concept(self, text: str) -> Outcome:
+        """Check a free-text answer against the rubric; record it, pending a self-rating.
+
+        The score is the fraction of key points hit (1.0 when the question has none). The
+        draft is deleted: the answer is now in the store.
+        """
+        question = self._current_as(ConceptQuestion, "submit_concept")
+        hits: RubricHits = question.rubric(text)
+        score = sum(hit for _, hit in hits) / len(hits) if hits else 1.0
+        outcome = self._record(self.index, text, "rated", score, hits)
+        self.store.delete_draft(self.question_id(question))
+        return outcome
+
+    def rate(self, rating: int) -> None:
+        """Self-rate the current concept answer 1..4 (Again/Hard/Good/Easy).
+
+        ``TypeError`` when the current question is not a concept question; ``ValueError``
+        for a rating outside 1..4 or when it has not been answered in this session. Rating
+        again replaces the earlier rating.
+        """
+        self._current_as(ConceptQuestion, "rate")
+        outcome = self._outcomes[self.index]
+        if outcome is None:
+            raise ValueError(f"{self.question_id()} has not been answered yet; nothing to rate")
+        self.store.rate(outcome.attempt_id, rating)
+        self._ratings[self.index] = rating
+
+    def submit_numeric(self, answers: Sequence[str]) -> Outcome:
+        """Grade one answer per part: ``correct`` when all are, ``partial`` when some are.
+
+        Raises :class:`~grader.GraderError`, recording nothing, when the count of answers
+        differs from the count of parts.
+        """
+        question = self._current_as(NumericQuestion, "submit_numeric")
+        given = [answers] if isinstance(answers, str) else list(answers)
+        result: NumericResult = grade_numeric(question, given)
+        verdict = "correct" if result.all_correct else ("partial" if result.score else "wrong")
+        return self._record(self.index, json.dumps(given), verdict, result.score, result)
+
+    def submit_choice(self, chosen: Iterable[int]) -> Outcome:
+        """Grade the chosen option indices (0-based).
+
+        Right when the chosen set equals the correct set. A multiple-answer question earns
+        partial credit: the overlap of the two sets over their union (wrong picks cost as much
+        as missed ones). ``ValueError``, recording nothing, for no option chosen, an index that
+        names no option, or several options on a single-answer question.
+        """
+        question = self._current_as(ChoiceQuestion, "submit_choice")
+        picked = frozenset(chosen)
+        for index in picked:
+            if (
+                isinstance(index, bool)
+                or not isinstance(index, int)
+                or not 0 <= index < len(question.options)
+            ):
+                raise ValueError(
+                    f"option {index!r} does not exist; choose from 0 to {len(question.options) - 1}"
+                )
+        if not picked:
+            raise ValueError("choose at least one option")
+        if not question.multiple and len(picked) > 1:
+            raise ValueError(f"{self.question_id(question)} takes one option, got {len(picked)}")
+        correct = question.correct_indices
+        right = picked == correct
+        score = 1.0 if right else len(picked & correct) / len(picked | correct)
+        verdict = "correct" if right else ("partial" if score > 0 else "wrong")
+        detail = ChoiceOutcome(chosen=picked, correct=correct, right=right)
+        return self._record(self.index, json.dumps(sorted(picked)), verdict, score, detail)
+
+    def record_grade(
+        self, report: SubmissionReport, source: str, *, index: int | None = None
+    ) -> Outcome:
+        """Record the grading ``report`` of code ``source``: verdict = status, score = score.
+
+        ``index`` names the question graded when it is no longer the current one (grading runs
+        in a worker; the learner may have moved on). ``ValueError`` when ``report.question``
+        names another question. A pass deletes the draft. A fail or error leaves the draft
+        alone (the editor may have saved newer text while grading ran), or saves ``source`` as
+        the draft when there is none, so the editor reopens on the code to fix; the UI should
+        save the draft before it starts grading.
+        """
+        at = self.index if index is None else self._checked(index)
+        question = self.questions[at]
+        if not isinstance(question, CodeQuestion):
+            raise TypeError(
+                f"record_grade is for code questions; {self.question_id(question)} is a "
+                f"{question.kind} question"
+            )
+        full_id = self.question_id(question)
+        if report.question not in (full_id, question.id):
+            raise ValueError(f"the report is for {report.question!r}, not {full_id!r}")
+        outcome = self._record(at, source, report.status, report.score, report)
+        if report.status == "pass":
+            self.store.delete_draft(full_id)
+        elif self.store.draft(full_id) is None:
+            self.store.save_draft(full_id, source)
+        return outcome
+
+    # ------------------------------------------------------------------ internals
+
+    def _current_as(self, kind: type[_Q], action: str) -> _Q:
+        question = self.current
+        if not isinstance(question, kind):
+            raise TypeError(
+                f"{action} is for {_KIND_NAMES[kind]} questions; {self.question_id()} is a "
+                f"{question.kind} question"
+            )
+        return question
+
+    def _record(self, at: int, answer: str, verdict: str, score: float, detail: Any) -> Outcome:
+        question = self.questions[at]
+        seconds = self.seconds(at)
+        attempt = Attempt(
+            question=self.question_id(question),
+            kind=question.kind,
+            answer=answer,
+            verdict=verdict,
+            score=score,
+            seconds=seconds,
+            hints=self._hints[at],
+        )
+        attempt_id = self.store.record(attempt)
+        outcome = Outcome(
+            kind=question.kind,
+            verdict=verdict,
+            score=attempt.score,
+            attempt_id=attempt_id,
+            detail=detail,
+            seconds=seconds,
+            hints=attempt.hints,
+            answer=answer,
+        )
+        self._outcomes[at] = outcome
+        self._ratings[at] = None
+        self._statuses[at] = "answered"
+        return outcome
+
+
+__all__ = ["ChoiceOutcome", "Outcome", "PracticeSession", "QuestionStatus", "RubricHits"]

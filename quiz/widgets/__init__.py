@@ -1,0 +1,1 @@
+"""Widgets of the practice screen: one answer widget per question kind."""

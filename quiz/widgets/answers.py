@@ -1,0 +1,516 @@
+"""Answer widgets, one per question kind, and what they show once answered.
+
+Each widget turns input into a call on the practice session and shows the
+outcome; it posts ``Answered`` so the screen can update its progress line.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import (
+    Button,
+    Input,
+    Label,
+    LoadingIndicator,
+    Markdown,
+    OptionList,
+    SelectionList,
+    Static,
+    TextArea,
+)
+from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState
+
+from grader import GraderError, NumericResult, SubmissionReport, format_number
+from questions import ChoiceQuestion, CodeQuestion, ConceptQuestion, NumericQuestion, render_math
+
+from ..grading import GradingCancelled
+from ..render import VERDICT_MARK, plain
+from ..session import ChoiceOutcome, Outcome, PracticeSession
+
+RATINGS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
+VERDICT_CLASS = {
+    "correct": "good",
+    "pass": "good",
+    "close": "meh",
+    "partial": "meh",
+    "rated": "meh",
+    "wrong": "bad",
+    "fail": "bad",
+    "error": "bad",
+    "invalid": "bad",
+}
+CHECK_MARK = {
+    "pass": ("✓", "green"),
+    "fail": ("✗", "red"),
+    "error": ("!", "red"),
+    "skipped": ("·", "dim"),
+}
+DRAFT_SAVE_DELAY = 0.4
+
+
+def reference_answer(text: str) -> Markdown:
+    return Markdown(render_math(text), classes="reference")
+
+
+class Answered(Message):
+    """An answer was submitted (or rated): the screen refreshes its progress."""
+
+
+class AnswerWidget(Vertical, can_focus=True):
+    """Base: holds the session; subclasses compose the input or the outcome."""
+
+    def __init__(self, session: PracticeSession) -> None:
+        super().__init__(classes="answer")
+        self.session = session
+        self.question = session.current
+        self.index = session.index
+
+    @property
+    def outcome(self) -> Outcome | None:
+        return self.session.outcome(self.index)
+
+    def show_outcome(self) -> None:
+        self.post_message(Answered())
+
+        async def rebuild() -> None:
+            await self.recompose()
+            self.focus()
+            self.screen.refresh_bindings()
+
+        self.call_after_refresh(rebuild)
+
+    def action_submit(self) -> None:
+        raise NotImplementedError
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "submit":  # answered: nothing more to submit
+            return self.outcome is None
+        return True
+
+
+# --------------------------------------------------------------------------- concept
+
+
+class ConceptAnswer(AnswerWidget):
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "submit", "Submit", priority=True)]
+
+    def compose(self) -> ComposeResult:
+        assert isinstance(self.question, ConceptQuestion)
+        outcome = self.outcome
+        if outcome is None:
+            yield Label("Your answer (ctrl+s to submit):")
+            yield TextArea(
+                self.session.draft(), id="concept-text", soft_wrap=True, show_line_numbers=False
+            )
+            yield Button("Submit", id="submit", variant="primary")
+            return
+        yield Label("Your answer", classes="section")
+        yield Static(Text(outcome.answer), id="given")
+        yield Label("Reference answer", classes="section")
+        yield reference_answer(self.question.answer)
+        if outcome.detail:
+            yield Label("Key points", classes="section")
+            lines = Text()
+            for key_point, hit in outcome.detail:
+                lines.append("✓ " if hit else "✗ ", style="green" if hit else "red")
+                lines.append(plain(key_point.point) + ("\n"), style="" if hit else "dim")
+            yield Static(lines, id="rubric")
+        rating = self.session.rating(self.index)
+        if rating is None:
+            yield Label("How did it go? Press 1–4:", classes="section")
+            with Horizontal(id="ratings"):
+                for key, name in RATINGS.items():
+                    yield Button(f"{key} {name}", id=f"rate-{key}")
+        else:
+            yield Static(f"Rated: {RATINGS[rating]}", id="rated")
+
+    def on_mount(self) -> None:
+        if self.outcome is None:
+            self.query_one("#concept-text", TextArea).focus()
+        else:
+            self.focus()
+
+    @on(TextArea.Changed, "#concept-text")
+    def _changed(self, event: TextArea.Changed) -> None:
+        self.session.save_draft(event.text_area.text)
+
+    @on(Button.Pressed, "#submit")
+    def action_submit(self) -> None:
+        if self.outcome is not None:
+            return
+        text = self.query_one("#concept-text", TextArea).text
+        if not text.strip():
+            self.notify("Write an answer first (or skip with ctrl+k).", severity="warning")
+            return
+        self.session.submit_concept(text)
+        self.show_outcome()
+
+    @on(Button.Pressed, "#ratings Button")
+    def _rate_button(self, event: Button.Pressed) -> None:
+        self.action_rate(int((event.button.id or "rate-3").removeprefix("rate-")))
+
+    def action_rate(self, rating: int) -> None:
+        if self.outcome is None or self.session.rating(self.index) is not None:
+            return
+        self.session.rate(rating)
+        self.notify(f"Rated {RATINGS[rating]}", timeout=2)
+        self.show_outcome()
+
+
+# --------------------------------------------------------------------------- numeric
+
+
+class NumericAnswer(AnswerWidget):
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "submit", "Submit", priority=True)]
+
+    def compose(self) -> ComposeResult:
+        assert isinstance(self.question, NumericQuestion)
+        outcome = self.outcome
+        if outcome is None:
+            yield Label(
+                "Type each part as you like: 73,728 · 0.119 · 11.9% · ~8.4x · "
+                "3*3*64*128 (Enter moves on, ctrl+s submits)",
+                classes="dim",
+            )
+            for index, part in enumerate(self.question.parts):
+                with Horizontal(classes="part"):
+                    yield Label(f"{index + 1}. {plain(part.label)}", classes="part-label")
+                    yield Input(id=f"part-{index}", classes="part-input")
+            yield Button("Submit", id="submit", variant="primary")
+            return
+        result = outcome.detail
+        assert isinstance(result, NumericResult)
+        lines = Text()
+        for index, verdict in enumerate(result.parts, 1):
+            style = {"correct": "green", "close": "yellow"}.get(verdict.verdict, "red")
+            lines.append(
+                f"{VERDICT_MARK[verdict.verdict]} {index}. {plain(verdict.label)}\n",
+                style=f"bold {style}",
+            )
+            reference = format_number(verdict.reference)
+            working = f" = {verdict.working}" if verdict.working else ""
+            lines.append(f"   you gave {verdict.given or '—'}; reference {reference}{working}\n")
+            lines.append(f"   {verdict.message}\n", style="dim")
+        yield Static(lines, id="numeric-result")
+        yield Label("Reference answer", classes="section")
+        yield reference_answer(self.question.answer)
+
+    def on_mount(self) -> None:
+        if self.outcome is None:
+            self.query_one("#part-0", Input).focus()
+
+    @on(Input.Submitted)
+    def _enter(self, event: Input.Submitted) -> None:
+        inputs = list(self.query(Input))
+        position = inputs.index(event.input)
+        if position + 1 < len(inputs):
+            inputs[position + 1].focus()
+        else:
+            self.action_submit()
+
+    @on(Button.Pressed, "#submit")
+    def action_submit(self) -> None:
+        if self.outcome is not None:
+            return
+        answers = [i.value for i in self.query(Input)]
+        if not any(a.strip() for a in answers):
+            self.notify("Fill in at least one part.", severity="warning")
+            return
+        self.session.submit_numeric(answers)
+        self.show_outcome()
+
+
+# --------------------------------------------------------------------------- choice
+
+
+class ChoiceAnswer(AnswerWidget):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "submit", "Submit", priority=True),
+        *(Binding(str(k), f"pick({k})", show=False) for k in range(1, 10)),
+    ]
+
+    def compose(self) -> ComposeResult:
+        assert isinstance(self.question, ChoiceQuestion)
+        outcome = self.outcome
+        hint = "pick all that apply" if self.question.multiple else "pick one"
+        if outcome is None:
+            yield Label(f"Options ({hint}: number keys or space, ctrl+s to submit):")
+            yield SelectionList[int](
+                *((f"{i + 1}. {plain(o.text)}", i) for i, o in enumerate(self.question.options)),
+                id="choices",
+            )
+            yield Button("Submit", id="submit", variant="primary")
+            return
+        detail = outcome.detail
+        assert isinstance(detail, ChoiceOutcome)
+        lines = Text()
+        for index, option in enumerate(self.question.options):
+            picked, correct = index in detail.chosen, index in detail.correct
+            mark, style = ("✓", "green") if correct else (("✗", "red") if picked else ("·", "dim"))
+            lines.append(f"{mark} {index + 1}. {plain(option.text)}", style=style)
+            if picked:
+                lines.append("  (your pick)", style="bold")
+            if option.why:
+                lines.append(f" — {plain(option.why)}", style="dim")
+            lines.append("\n")
+        yield Static(lines, id="choice-result")
+        yield Label("Reference answer", classes="section")
+        yield reference_answer(self.question.answer)
+
+    def on_mount(self) -> None:
+        if self.outcome is None:
+            self.query_one("#choices", SelectionList).focus()
+
+    def action_pick(self, number: int) -> None:
+        if self.outcome is not None:
+            return
+        choices = self.query_one("#choices", SelectionList)
+        index = number - 1
+        if index >= len(self.question.options):  # type: ignore[union-attr]
+            return
+        if not self.question.multiple:  # type: ignore[union-attr]
+            choices.deselect_all()
+        choices.toggle(index)
+
+    @on(SelectionList.SelectedChanged, "#choices")
+    def _single(self, event: SelectionList.SelectedChanged[int]) -> None:
+        assert isinstance(self.question, ChoiceQuestion)
+        selected = event.selection_list.selected
+        if not self.question.multiple and len(selected) > 1:
+            highlighted = event.selection_list.highlighted
+            keep = (
+                event.selection_list.get_option_at_index(highlighted).value
+                if highlighted is not None
+                else selected[-1]
+            )
+            with event.selection_list.prevent(SelectionList.SelectedChanged):
+                event.selection_list.deselect_all()
+                event.selection_list.select(keep)
+
+    @on(Button.Pressed, "#submit")
+    def action_submit(self) -> None:
+        if self.outcome is not None:
+            return
+        chosen = self.query_one("#choices", SelectionList).selected
+        if not chosen:
+            self.notify("Pick an option first.", severity="warning")
+            return
+        self.session.submit_choice(chosen)
+        self.show_outcome()
+
+
+# --------------------------------------------------------------------------- code
+
+
+class CodeAnswer(AnswerWidget):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+g,ctrl+s", "grade", "Grade", priority=True),
+        Binding("ctrl+x", "cancel", "Cancel grading", priority=True),
+        Binding("ctrl+e", "editor", "Open in $EDITOR", priority=True),
+    ]
+
+    class Graded(Message):
+        def __init__(self, report: SubmissionReport | None, error: str | None) -> None:
+            super().__init__()
+            self.report = report
+            self.error = error
+
+    def __init__(self, session: PracticeSession, deck_path: Path) -> None:
+        super().__init__(session)
+        self.deck_path = deck_path
+        self.report: SubmissionReport | None = None
+        outcome = self.outcome
+        if outcome is not None and isinstance(outcome.detail, SubmissionReport):
+            self.report = outcome.detail
+        self._save_timer: Any = None
+        self._started = 0.0
+
+    def compose(self) -> ComposeResult:
+        assert isinstance(self.question, CodeQuestion)
+        if self.question.signature:
+            yield Label(f"Implement {self.question.signature}", classes="section")
+        editor = TextArea.code_editor(
+            self.session.draft(), language="python", id="code", tab_behavior="indent"
+        )
+        yield editor
+        with Horizontal(id="code-buttons"):
+            yield Button("Grade (ctrl+g)", id="grade", variant="primary")
+            yield Button("Cancel (ctrl+x)", id="cancel", disabled=True)
+            yield Button("Open in $EDITOR (ctrl+e)", id="editor")
+        with Horizontal(id="grading", classes="hidden"):
+            yield LoadingIndicator()
+            yield Static("grading…", id="grading-status")
+        yield Static(self._summary(), id="code-summary")
+        yield OptionList(*self._check_options(), id="checks")
+
+    def on_mount(self) -> None:
+        self.query_one("#code", TextArea).focus()
+
+    def _summary(self) -> Text:
+        report = self.report
+        if report is None:
+            return Text("Not graded yet.", style="dim")
+        style = {"pass": "bold green", "fail": "bold red"}.get(report.status, "bold magenta")
+        summary = Text.assemble(
+            (report.status.upper(), style),
+            f"  {report.passed_checks}/{len(report.checks)} checks ({report.score:.0%})",
+        )
+        if report.error:
+            summary.append(f"  {report.error}", style="red")
+        return summary
+
+    def _check_options(self) -> list[Option]:
+        if self.report is None:
+            return []
+        options = []
+        for index, check in enumerate(self.report.checks):
+            mark, style = CHECK_MARK[check.status]
+            line = Text.assemble((f"{mark} ", style), (f"{check.name:<13}", "bold"), check.message)
+            if check.counterexample is not None:
+                line.append(f"\n     {check.counterexample.describe()}", style="dim")
+            if check.expected or check.actual:
+                line.append(f"\n     expected {check.expected}, got {check.actual}", style="dim")
+            if check.traceback:
+                tail = "\n".join(check.traceback.splitlines()[-4:])
+                line.append("\n" + "\n".join("     " + t for t in tail.splitlines()), style="dim")
+            if check.line:
+                line.append(f"\n     → line {check.line} (Enter to jump)", style="cyan")
+            options.append(Option(line, id=str(index)))
+        return options
+
+    @on(TextArea.Changed, "#code")
+    def _changed(self, event: TextArea.Changed) -> None:
+        if self._save_timer is not None:
+            self._save_timer.stop()
+        text = event.text_area.text
+        self._save_timer = self.set_timer(DRAFT_SAVE_DELAY, lambda: self.session.save_draft(text))
+
+    def _flush_draft(self) -> str:
+        text = self.query_one("#code", TextArea).text
+        if self._save_timer is not None:
+            self._save_timer.stop()
+            self._save_timer = None
+        self.session.save_draft(text)
+        return text
+
+    def on_unmount(self) -> None:
+        if self._save_timer is not None:
+            self._save_timer.stop()
+
+    @on(Button.Pressed, "#grade")
+    def action_grade(self) -> None:
+        grader = getattr(self.app, "grader", None)
+        if grader is None:
+            self.notify("Grading is not available here.", severity="error")
+            return
+        source = self._flush_draft()
+        self._set_busy(True)
+        self._started = time.monotonic()
+        self.run_grade(source)
+
+    @work(thread=True, exclusive=True, group="grading", exit_on_error=False)
+    def run_grade(self, source: str) -> None:
+        grader = self.app.grader  # type: ignore[attr-defined]
+        assert isinstance(self.question, CodeQuestion)
+        try:
+            report = grader.grade(
+                str(self.deck_path),
+                self.question.id,
+                source,
+                display=f"{self.question.entry_point}.py",
+            )
+        except GradingCancelled:
+            self.post_message(self.Graded(None, "cancelled"))
+            return
+        except GraderError as exc:
+            self.post_message(self.Graded(None, str(exc)))
+            return
+        self.post_message(self.Graded(report, None))
+
+    @on(Graded)
+    def _graded(self, event: Graded) -> None:
+        self._set_busy(False)
+        if event.report is None:
+            if event.error == "cancelled":
+                self.notify("Grading cancelled.", severity="warning")
+            else:
+                self.notify(f"Grading failed: {event.error}", severity="error")
+            return
+        self.report = event.report
+        self.session.record_grade(event.report, self.query_one("#code", TextArea).text)
+        self.post_message(Answered())
+        self.query_one("#code-summary", Static).update(self._summary())
+        checks = self.query_one("#checks", OptionList)
+        checks.clear_options()
+        checks.add_options(self._check_options())
+        failed = next(
+            (i for i, c in enumerate(event.report.checks) if c.status in ("fail", "error")), None
+        )
+        if failed is not None:
+            checks.highlighted = failed
+            checks.focus()
+
+    def _set_busy(self, busy: bool) -> None:
+        self.query_one("#grading").set_class(not busy, "hidden")
+        self.query_one("#grade", Button).disabled = busy
+        self.query_one("#cancel", Button).disabled = not busy
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        if self.query_one("#cancel", Button).disabled:
+            return
+        grader = getattr(self.app, "grader", None)
+        if grader is not None:
+            grader.cancel()
+        self.query_one("#grading-status", Static).update("cancelling…")
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "grading" and event.state == WorkerState.ERROR:
+            self._set_busy(False)
+            self.notify(f"Grading failed: {event.worker.error}", severity="error")
+
+    @on(OptionList.OptionSelected, "#checks")
+    def _jump(self, event: OptionList.OptionSelected) -> None:
+        if self.report is None:
+            return
+        check = self.report.checks[int(event.option.id or 0)]
+        if check.line:
+            editor = self.query_one("#code", TextArea)
+            editor.move_cursor((check.line - 1, 0))
+            editor.focus()
+
+    @on(Button.Pressed, "#editor")
+    def action_editor(self) -> None:
+        command = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+        assert isinstance(self.question, CodeQuestion)
+        source = self._flush_draft()
+        folder = Path(tempfile.mkdtemp(prefix="mlquiz-edit-"))
+        path = folder / f"{self.question.entry_point}.py"
+        path.write_text(source, encoding="utf-8")
+        try:
+            with self.app.suspend():
+                subprocess.run([*shlex.split(command), str(path)], check=False)
+        except Exception as exc:  # no terminal to hand over (e.g. headless), or no editor
+            self.notify(f"Could not open {command}: {exc}", severity="error")
+            return
+        finally:
+            edited = path.read_text(encoding="utf-8") if path.exists() else source
+            path.unlink(missing_ok=True)
+            folder.rmdir()
+        self.query_one("#code", TextArea).text = edited
+        self._flush_draft()
+        self.action_grade()

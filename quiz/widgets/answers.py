@@ -181,15 +181,15 @@ class NumericAnswer(AnswerWidget):
         assert isinstance(self.question, NumericQuestion)
         outcome = self.outcome
         if outcome is None:
-            yield Label(
+            yield Static(
                 "Type each part as you like: 73,728 · 0.119 · 11.9% · ~8.4x · "
                 "3*3*64*128 (Enter moves on, ctrl+s submits)",
                 classes="dim",
             )
             for index, part in enumerate(self.question.parts):
                 with Horizontal(classes="part"):
-                    yield Label(f"{index + 1}. {plain(part.label)}", classes="part-label")
-                    yield Input(id=f"part-{index}", classes="part-input")
+                    yield Static(f"{index + 1}. {plain(part.label)}", classes="part-label")
+                    yield Input(placeholder="answer", id=f"part-{index}", classes="part-input")
             yield Button("Submit", id="submit", variant="primary")
             return
         result = outcome.detail

@@ -49,7 +49,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     textual_import = statistics.median(
-        wall([sys.executable, "-c", "import textual.app"])[0] for _ in range(args.repeat))
+        wall([sys.executable, "-c", "import textual.app"])[0] for _ in range(args.repeat)
+    )
     runs = [wall([sys.executable, "-c", PROBE]) for _ in range(args.repeat)]
     launch = statistics.median(seconds for seconds, _ in runs)
     torch_seen = {out for _, out in runs}

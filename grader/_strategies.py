@@ -12,7 +12,6 @@ from __future__ import annotations
 import ast
 import functools
 import json
-import math
 import operator
 import zlib
 from collections.abc import Callable
@@ -73,12 +72,15 @@ def _integers(low: int, high: int, step: int = 1) -> st.SearchStrategy[int]:
 
 def _strategy(spec: Any, values: Config) -> st.SearchStrategy[Any]:
     if isinstance(spec, IntStrategy):
-        low, high = resolve(spec.int[0], values), resolve(spec.int[1], values)
+        try:
+            low, high = resolve(spec.int[0], values), resolve(spec.int[1], values)
+            step = resolve(spec.multiple_of, values) if spec.multiple_of is not None else 1
+        except ZeroDivisionError:  # e.g. `size // groups` with groups 0: not a configuration
+            reject()
         if spec.multiple_of is not None:
-            step = resolve(spec.multiple_of, values)
             if step <= 0:
                 reject()
-            low, high = math.ceil(low / step), math.floor(high / step)
+            low, high = -(-low // step), high // step  # exact, whatever the size
             if low > high:
                 reject()
             return _integers(low, high, step)
@@ -109,7 +111,7 @@ def config_strategy(checks: Checks) -> st.SearchStrategy[Config]:
     def configs(draw: st.DrawFn) -> Config:
         values: Config = {}
         for name, spec in specs:
-            strategy = fixed.get(name) or _strategy(spec, values)
+            strategy = fixed[name] if name in fixed else _strategy(spec, values)
             values[name] = draw(strategy)
         for tensor in checks.inputs.values():  # a shape must come out non-negative
             if any(resolve(d, values) < 0 for d in tensor.shape):

@@ -76,8 +76,8 @@ def receive(
         raise WireError(f"message header of {head_size} bytes is too large")
     try:
         header = json.loads(_read_exactly(fd, head_size, deadline))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise WireError(f"malformed message: {exc}") from None
+    except (ValueError, RecursionError) as exc:  # bad UTF-8 or JSON, absurd numbers, nesting
+        raise WireError(f"malformed message: {type(exc).__name__}") from None
     sizes = header.pop("_buffers", []) if isinstance(header, dict) else None
     if not isinstance(header, dict) or not isinstance(sizes, list):
         raise WireError("malformed message header")
@@ -101,18 +101,30 @@ def pack_tensor(tensor: torch.Tensor, buffers: list[bytes]) -> dict[str, Any]:
     return {"dtype": dtype, "shape": list(tensor.shape), "buffer": len(buffers) - 1}
 
 
+def _is_count(value: Any, largest: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= largest
+
+
 def unpack_tensor(description: Any, buffers: list[bytes]) -> torch.Tensor:
     """Rebuild a tensor described by ``pack_tensor``; raises ``WireError`` if inconsistent."""
     import torch
 
     try:
         dtype_name = description["dtype"]
-        shape = [int(d) for d in description["shape"]]
-        raw = buffers[int(description["buffer"])]
-    except (KeyError, TypeError, ValueError, IndexError):
+        shape = description["shape"]
+        index = description["buffer"]
+    except (KeyError, TypeError, IndexError):
         raise WireError("malformed tensor description") from None
-    if dtype_name not in _DTYPES or any(d < 0 for d in shape):
-        raise WireError(f"unsupported tensor dtype or shape: {dtype_name} {shape}")
+    # Exact integers only: JSON may carry floats, Infinity or numbers past 64 bits.
+    if not (
+        isinstance(shape, list)
+        and all(_is_count(d, 2**40) for d in shape)
+        and _is_count(index, len(buffers) - 1)
+    ):
+        raise WireError("malformed tensor description")
+    raw = buffers[index]
+    if dtype_name not in _DTYPES:
+        raise WireError(f"unsupported tensor dtype: {dtype_name!r}")
     dtype = getattr(torch, dtype_name)
     numel = 1
     for d in shape:

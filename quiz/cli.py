@@ -408,26 +408,6 @@ def grade_command(
     smallest configuration that breaks it. Exits 0 if all pass, 1 otherwise.
     """
     submissions = _submission_files(files)
-    pool = GraderPool(jobs=min(jobs, len(submissions)))
-    pool.launch()  # torch loads in the workers while the decks load here
-    try:
-        reports = _grade_files(pool, question_id, submissions, deck_paths, seed, timeout, examples)
-    finally:
-        pool.close()
-    _warn_isolation(reports)
-    _write_report(reports, fmt, output, verbose)
-    sys.exit(overall_exit_code(reports))
-
-
-def _grade_files(
-    pool: GraderPool,
-    question_id: str,
-    submissions: Sequence[Path],
-    deck_paths: Sequence[Path],
-    seed: int,
-    timeout: float,
-    examples: int | None,
-) -> list[SubmissionReport]:
     library = _library(deck_paths)
     loaded, question = library.question(question_id)
     full_id = f"{loaded.id}/{question.id}"
@@ -445,7 +425,11 @@ def _grade_files(
         )
         for path in submissions
     ]
-    return _grade_with_progress(pool, requests, show=len(requests) > 1)
+    with GraderPool(jobs=min(jobs, len(requests))) as pool:
+        reports = _grade_with_progress(pool, requests, show=len(requests) > 1)
+    _warn_isolation(reports)
+    _write_report(reports, fmt, output, verbose)
+    sys.exit(overall_exit_code(reports))
 
 
 def _submission_files(paths: Sequence[Path]) -> list[Path]:
@@ -469,14 +453,15 @@ def _grade_with_progress(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     reports: list[SubmissionReport | None] = [None] * len(requests)
+    progress_console = _stderr()
     with Progress(
         "[progress.description]{task.description}",
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=_stderr(),
+        console=progress_console,
         transient=True,
-        disable=not show,
+        disable=not show or not progress_console.is_terminal,
     ) as progress:
         task = progress.add_task("grading", total=len(requests))
         for index, report in pool.grade(requests):

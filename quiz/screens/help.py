@@ -27,7 +27,7 @@ HELP = """\
 | `ctrl+x` | code question | cancel grading |
 | `ctrl+e` | code question | open the draft in `$EDITOR`, grade on return |
 | `Enter` | a failed check | jump to the line it points at |
-| `escape` | anywhere | back |
+| `escape` | practice | leave the text field; press again to go back to the decks |
 | `ctrl+p` | anywhere | command palette: open a deck, go to a question, change theme |
 | `?` or `F1` | anywhere | this help |
 | `ctrl+q` | anywhere | quit (drafts are saved as you type) |

@@ -337,6 +337,8 @@ class CodeAnswer(AnswerWidget):
         if outcome is not None and isinstance(outcome.detail, SubmissionReport):
             self.report = outcome.detail
         self._save_timer: Any = None
+        self._pending_draft: str | None = None
+        self._grading = False
         self._started = 0.0
 
     def compose(self) -> ComposeResult:
@@ -396,20 +398,32 @@ class CodeAnswer(AnswerWidget):
     def _changed(self, event: TextArea.Changed) -> None:
         if self._save_timer is not None:
             self._save_timer.stop()
-        text = event.text_area.text
-        self._save_timer = self.set_timer(DRAFT_SAVE_DELAY, lambda: self.session.save_draft(text))
+        self._pending_draft = event.text_area.text
+        self._save_timer = self.set_timer(DRAFT_SAVE_DELAY, self._save_pending)
+
+    def _save_pending(self) -> None:
+        if self._pending_draft is not None:
+            self.session.save_draft(self._pending_draft)
+            self._pending_draft = None
 
     def _flush_draft(self) -> str:
         text = self.query_one("#code", TextArea).text
         if self._save_timer is not None:
             self._save_timer.stop()
             self._save_timer = None
+        self._pending_draft = None
         self.session.save_draft(text)
         return text
 
     def on_unmount(self) -> None:
+        # Leaving the question (or quitting): what was typed last is kept, and a grade
+        # still running is stopped rather than left to finish for nobody.
         if self._save_timer is not None:
             self._save_timer.stop()
+        self._save_pending()
+        grader = getattr(self.app, "grader", None)
+        if self._grading and grader is not None:
+            grader.cancel()
 
     @on(Button.Pressed, "#grade")
     def action_grade(self) -> None:
@@ -465,6 +479,7 @@ class CodeAnswer(AnswerWidget):
             checks.focus()
 
     def _set_busy(self, busy: bool) -> None:
+        self._grading = busy
         self.query_one("#grading").set_class(not busy, "hidden")
         self.query_one("#grade", Button).disabled = busy
         self.query_one("#cancel", Button).disabled = not busy

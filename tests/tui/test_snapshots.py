@@ -1,0 +1,128 @@
+"""SVG snapshots of the main screens at 80×24 (pytest-textual-snapshot).
+
+Deterministic by construction: an empty progress store in the per-test QUIZ_HOME, the
+``FakeGrader``, no clock on screen, no toasts (nothing here notifies), and the editors'
+cursor blink turned off so the cursor is always drawn. Where the part worth seeing is below
+the fold, ``run_before`` scrolls it into view as the learner would.
+
+Regenerate after an intended change with ``pytest tests/tui --snapshot-update`` and look at
+the SVGs in ``__snapshots__/`` before committing them. ``docs/screenshots/`` holds copies of
+three of them for the README.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+from textual.css.query import NoMatches
+from textual.pilot import Pilot
+from textual.widgets import Input, OptionList, TextArea
+
+from quiz.app import QuizApp
+from quiz.screens.practice import PracticeScreen
+
+if TYPE_CHECKING:
+    from .conftest import FakeGrader
+
+SIZE = (80, 24)
+SnapCompare = Callable[..., bool]
+
+
+async def wait_until(pilot: Pilot[None], condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + 5.0
+    while True:
+        try:
+            if condition():
+                return
+        except NoMatches:  # mid-recompose
+            pass
+        assert time.monotonic() < deadline, "the app never reached the state to snapshot"
+        await pilot.pause(0.02)
+
+
+def steady_cursors(app: QuizApp) -> None:
+    for editor in app.screen.query(TextArea):
+        editor.cursor_blink = False
+    for field in app.screen.query(Input):
+        field.cursor_blink = False
+
+
+def practice(app: QuizApp) -> PracticeScreen:
+    assert isinstance(app.screen, PracticeScreen)
+    return app.screen
+
+
+def shown(app: QuizApp, selector: str) -> bool:
+    return bool(app.screen.query(selector))
+
+
+async def open_question(pilot: Pilot[None], number: int) -> None:
+    app = pilot.app
+    assert isinstance(app, QuizApp)
+    await pilot.press("enter")
+    await wait_until(pilot, lambda: isinstance(app.screen, PracticeScreen))
+    if number != 1:
+        app.go_to_question(number - 1)
+    await wait_until(
+        pilot, lambda: shown(app, ".answer") and practice(app).session.index == number - 1
+    )
+    await pilot.pause()
+    steady_cursors(app)
+
+
+def scenario(
+    number: int,
+    *keys: str,
+    until: Callable[[QuizApp], bool] = lambda app: True,
+    show: str | None = None,
+) -> Callable[[Pilot[None]], Awaitable[None]]:
+    """Open question ``number``, press ``keys``, wait ``until`` the app is ready, then scroll
+    ``show`` into view (to the top of the body, or as far as the body scrolls)."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        app = pilot.app
+        assert isinstance(app, QuizApp)
+        await open_question(pilot, number)
+        await pilot.press(*keys)
+        await wait_until(pilot, lambda: until(app) and (show is None or shown(app, show)))
+        await pilot.pause()
+        if show is not None:
+            body = app.screen.query_one("#body")
+            body.scroll_to_widget(app.screen.query_one(show), animate=False, top=True)
+            await pilot.pause()
+        steady_cursors(app)
+
+    return run_before
+
+
+def test_home_screen(snap_compare: SnapCompare, app: QuizApp) -> None:
+    assert snap_compare(app, terminal_size=SIZE)
+
+
+def test_concept_question(snap_compare: SnapCompare, app: QuizApp) -> None:
+    assert snap_compare(app, terminal_size=SIZE, run_before=scenario(1))
+
+
+def test_concept_answered_with_rubric(snap_compare: SnapCompare, app: QuizApp) -> None:
+    answer = "1x1 bottleneck + ReLU"
+    run_before = scenario(1, *answer, "ctrl+s", show="#rubric")
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_numeric_answered(snap_compare: SnapCompare, app: QuizApp) -> None:
+    keys = [k for answer in ["73,728", "576", "8192", "9000", "0.119"] for k in [*answer, "enter"]]
+    run_before = scenario(6, *keys, show="#numeric-result")
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_code_failing_grade(snap_compare: SnapCompare, app: QuizApp, grader: FakeGrader) -> None:
+    grader.mode = "fail"
+    run_before = scenario(
+        10,
+        "ctrl+g",
+        until=lambda app: app.screen.query_one("#checks", OptionList).option_count == 5,
+        show="#code-summary",
+    )
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

@@ -6,8 +6,7 @@ cursor blink turned off so the cursor is always drawn. Where the part worth seei
 the fold, ``run_before`` scrolls it into view as the learner would.
 
 Regenerate after an intended change with ``pytest tests/tui --snapshot-update`` and look at
-the SVGs in ``__snapshots__/`` before committing them. ``docs/screenshots/`` holds copies of
-three of them for the README.
+the SVGs in ``__snapshots__/`` before committing them. The README shows three of them.
 """
 
 from __future__ import annotations

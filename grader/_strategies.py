@@ -143,21 +143,29 @@ def make_inputs(checks: Checks, config: Config, seed: int) -> list[torch.Tensor]
     tensors = []
     for name, spec in checks.inputs.items():
         shape = input_shapes(checks, config)[name]
-        tensors.append(_tensor(spec, shape, generator))
+        tensors.append(_tensor(spec, shape, generator, config))
     return tensors
 
 
-def _tensor(spec: TensorSpec, shape: list[int], generator: torch.Generator) -> torch.Tensor:
+def _limit(value: float | str | None, config: Config) -> float | None:
+    """A value bound: a number, or the value a drawn name (or arithmetic on names) has."""
+    return float(resolve(value, config)) if isinstance(value, str) else value
+
+
+def _tensor(
+    spec: TensorSpec, shape: list[int], generator: torch.Generator, config: Config
+) -> torch.Tensor:
     import torch
 
+    low, high = _limit(spec.low, config), _limit(spec.high, config)
     if spec.dtype == "bool":
         return torch.randint(0, 2, shape, generator=generator).bool()
     if spec.dtype == "int64":
-        low = int(spec.low if spec.low is not None else 0)
-        high = int(spec.high if spec.high is not None else 10)
-        return torch.randint(low, high, shape, generator=generator)
+        first = int(low if low is not None else 0)
+        end = int(high if high is not None else 10)
+        return torch.randint(first, max(end, first + 1), shape, generator=generator)
     dtype = torch.float64 if spec.dtype == "float64" else torch.float32
-    if spec.low is not None and spec.high is not None:
+    if low is not None and high is not None:
         unit = torch.rand(shape, generator=generator, dtype=dtype)
-        return spec.low + (spec.high - spec.low) * unit
+        return low + (high - low) * unit
     return torch.randn(shape, generator=generator, dtype=dtype)

@@ -288,8 +288,13 @@ class TensorSpec(_Model):
 
     shape: list[Bound] = Field(min_length=0)
     dtype: Literal["float32", "float64", "int64", "bool"] = "float32"
-    low: float | None = None
-    high: float | None = None
+    low: float | str | None = Field(
+        default=None, description="Smallest value; a number or a drawn name (e.g. 0)."
+    )
+    high: float | str | None = Field(
+        default=None,
+        description="Largest value (exclusive for int64); a number or a drawn name (e.g. c).",
+    )
 
 
 class Checks(_Model):
@@ -328,6 +333,9 @@ class Checks(_Model):
         for arg, spec in self.inputs.items():
             for bound in spec.shape:
                 _check_bound(bound, known, f"shape of input {arg!r}")
+            for limit in (spec.low, spec.high):
+                if isinstance(limit, str):
+                    _check_bound(limit, known, f"value range of input {arg!r}")
         return self
 
 

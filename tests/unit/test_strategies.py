@@ -18,6 +18,7 @@ import torch
 from hypothesis import find, given
 from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample, Unsatisfiable
+from pydantic import ValidationError
 
 from grader._strategies import (
     config_seed,
@@ -426,3 +427,29 @@ def test_drawing_a_config_raises_no_warning() -> None:
         warnings.simplefilter("always")
         find(config_strategy(SQUARE), lambda c: True)
     assert [str(w.message) for w in caught] == []
+
+
+def test_value_range_may_name_a_drawn_dimension() -> None:
+    checks = Checks.model_validate(
+        {
+            "dims": {"n": {"int": [1, 6]}, "c": {"int": [2, 5]}},
+            "inputs": {
+                "logits": {"shape": ["n", "c"]},
+                "target": {"shape": ["n"], "dtype": "int64", "low": 0, "high": "c"},
+            },
+        }
+    )
+
+    @given(config_strategy(checks))
+    def classes_stay_in_range(config: Config) -> None:
+        _, target = make_inputs(checks, config, seed=0)
+        assert target.dtype == torch.int64
+        assert int(target.min()) >= 0
+        assert int(target.max()) < config["c"]
+
+    classes_stay_in_range()
+
+
+def test_value_range_names_must_be_defined() -> None:
+    with pytest.raises(ValidationError, match="'k' is not defined"):
+        Checks.model_validate({"inputs": {"t": {"shape": [2], "dtype": "int64", "high": "k"}}})

@@ -45,6 +45,7 @@ from questions import (
 
 from . import __version__
 from .render import deck_table, kind_counts, numeric_result_view, plain, question_view
+from .store import StoreError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -72,7 +73,7 @@ class QuizGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (QuestionsError, GraderError) as exc:
+        except (QuestionsError, GraderError, StoreError) as exc:
             _fail(str(exc).replace("\n", "\n  "))
 
 
@@ -498,6 +499,49 @@ def _write_report(
         click.echo(text, nl=False)
     else:
         output.write_text(text, encoding="utf-8")
+
+
+@cli.command("import")
+@click.argument(
+    "notes", type=click.Path(path_type=Path, dir_okay=False, exists=True), metavar="FILE.md"
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the deck here (default: print it).",
+)
+@click.option("--force", is_flag=True, help="Overwrite --output if it exists.")
+def import_command(notes: Path, output: Path | None, force: bool) -> None:
+    """Turn markdown notes ("## Q1: question" then "**Answer:**") into a deck.
+
+    Questions become concept questions with key points proposed from the
+    answer's bold phrases and list heads; an answer with a Python class or
+    function becomes a code question. Everything imported is tagged "review".
+    Guesses are reported as FILE:LINE: warnings on stderr.
+    """
+    from questions.importer import import_markdown
+
+    try:
+        text = notes.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        _fail(f"{notes}: cannot read: {exc}")
+    result = import_markdown(text, notes.name)
+    for warning in result.warnings:
+        click.echo(f"{notes}:{warning.line}: warning: {warning.message}", err=True)
+    deck_yaml = result.to_yaml()
+    if output is None:
+        click.echo(deck_yaml, nl=False)
+        return
+    if output.exists() and not force:
+        _fail(f"{output} exists; choose another name or pass --force")
+    output.write_text(deck_yaml, encoding="utf-8")
+    count = len(result.deck["questions"])
+    click.echo(
+        f"wrote {output}: deck {result.deck['id']!r}, {count} questions "
+        f"({len(result.warnings)} warnings); check it with `quiz check-deck {output}`",
+        err=True,
+    )
 
 
 @cli.command("schema")

@@ -338,6 +338,7 @@ class CodeAnswer(AnswerWidget):
             self.report = outcome.detail
         self._save_timer: Any = None
         self._pending_draft: str | None = None
+        self._graded_source = ""
         self._grading = False
         self._started = 0.0
 
@@ -432,6 +433,7 @@ class CodeAnswer(AnswerWidget):
             self.notify("Grading is not available here.", severity="error")
             return
         source = self._flush_draft()
+        self._graded_source = source
         self._set_busy(True)
         self._started = time.monotonic()
         self.run_grade(source)
@@ -465,7 +467,7 @@ class CodeAnswer(AnswerWidget):
                 self.notify(f"Grading failed: {event.error}", severity="error")
             return
         self.report = event.report
-        self.session.record_grade(event.report, self.query_one("#code", TextArea).text)
+        self.session.record_grade(event.report, self._graded_source, index=self.index)
         self.post_message(Answered())
         self.query_one("#code-summary", Static).update(self._summary())
         checks = self.query_one("#checks", OptionList)

@@ -24,10 +24,12 @@ from questions import (
     ConceptQuestion,
     Deck,
     DeckError,
+    DrawError,
     NumericQuestion,
     Problem,
     SourceMap,
     Tolerance,
+    draw_numbers,
     load_deck_located,
 )
 
@@ -71,7 +73,9 @@ def check_deck(deck: Deck, where: SourceMap) -> tuple[list[Problem], list[str]]:
     notes: list[str] = []
     for index, question in enumerate(deck.questions):
         loc = ("questions", index)
-        if isinstance(question, NumericQuestion):
+        if isinstance(question, NumericQuestion) and question.params:
+            problems += _check_drawn(question, loc, where)
+        elif isinstance(question, NumericQuestion):
             problems += _check_numeric(question, loc, where)
             unverified = [p.label for p in question.parts if p.working is None]
             if unverified:
@@ -173,7 +177,7 @@ def _check_numeric(
 ) -> Iterable[Problem]:
     for p_index, part in enumerate(question.parts):
         part_loc = (*loc, "parts", p_index)
-        targets = [(part.working, part.answer, part.tolerance, (*part_loc, "working"))]
+        targets = [(part.working, part.value, part.tolerance, (*part_loc, "working"))]
         targets += [
             (
                 alt.working,
@@ -188,6 +192,31 @@ def _check_numeric(
                 problem = _working_problem(working, expected, tolerance)
                 if problem:
                     yield where.problem(working_loc, problem)
+
+
+DRAWS_CHECKED = 25
+
+
+def _check_drawn(
+    question: NumericQuestion, loc: tuple[str | int, ...], where: SourceMap
+) -> Iterable[Problem]:
+    """Draw the numbers many times: every draw must give finite answers and, where a part
+    shows its working, working that computes the answer."""
+    for seed in range(DRAWS_CHECKED):
+        try:
+            drawn = draw_numbers(question, seed)
+        except DrawError as exc:
+            yield where.problem((*loc, "params"), f"cannot draw the numbers (seed {seed}): {exc}")
+            return
+        for p_index, part in enumerate(drawn.parts):
+            if part.working:
+                problem = _working_problem(part.working, part.value, part.tolerance)
+                if problem:
+                    yield where.problem(
+                        (*loc, "parts", p_index, "working"),
+                        f"with the numbers of seed {seed}, {problem}",
+                    )
+                    return
 
 
 def _working_problem(working: str, expected: float, tolerance: Tolerance) -> str | None:

@@ -449,13 +449,13 @@ def grade_part(part: NumericPart, text: str) -> PartResult:
             given=text,
             value=None,
             verdict="invalid",
-            reference=part.answer,
+            reference=part.value,
             working=part.working,
             note=None,
             message=str(exc),
         )
 
-    targets = [_Target(part.answer, part.tolerance, None, part.working)]
+    targets = [_Target(part.value, part.tolerance, None, part.working)]
     targets.extend(
         _Target(alt.value, alt.tolerance or part.tolerance, alt.note, alt.working)
         for alt in part.also_accept

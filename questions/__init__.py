@@ -30,6 +30,7 @@ from ._models import (
     WrongSolution,
     deck_json_schema,
 )
+from ._params import DrawError, draw_numbers, draw_values
 from ._render import latex_to_unicode, render_math
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "DeckError",
     "DeckLibrary",
     "DeckNotFoundError",
+    "DrawError",
     "KeyPoint",
     "LoadedDeck",
     "NumericPart",
@@ -58,6 +60,8 @@ __all__ = [
     "data_home",
     "deck_files",
     "deck_json_schema",
+    "draw_numbers",
+    "draw_values",
     "format_path",
     "latex_to_unicode",
     "load_deck",

@@ -179,7 +179,14 @@ class NumericPart(_Model):
     """One number to give."""
 
     label: str = Field(min_length=1)
-    answer: float
+    answer: float | None = Field(
+        default=None, description="The value; computed from `expr` in a question with `params`."
+    )
+    expr: str | None = Field(
+        default=None,
+        description="With `params`: arithmetic on the drawn names that computes the answer "
+        "(e.g. K*K*C_in*C_out).",
+    )
     tolerance: Tolerance = DEFAULT_TOLERANCE
     working: str | None = Field(
         default=None,
@@ -192,18 +199,57 @@ class NumericPart(_Model):
     also_accept: list[Alternative] = Field(default_factory=list)
 
     @property
+    def value(self) -> float:
+        """The answer (of a question whose numbers are fixed, or already drawn)."""
+        if self.answer is None:
+            raise ValueError(f"part {self.label!r} has no answer until its values are drawn")
+        return self.answer
+
+    @property
     def effective_tolerances(self) -> list[tuple[float, Tolerance, str | None]]:
         """(value, tolerance, note) for the answer and each alternative."""
-        out: list[tuple[float, Tolerance, str | None]] = [(self.answer, self.tolerance, None)]
+        out: list[tuple[float, Tolerance, str | None]] = [(self.value, self.tolerance, None)]
         out.extend((a.value, a.tolerance or self.tolerance, a.note) for a in self.also_accept)
         return out
 
 
 class NumericQuestion(_QuestionBase):
-    """One or more numbers, each graded within a tolerance."""
+    """One or more numbers, each graded within a tolerance.
+
+    With ``params`` the numbers are drawn afresh for each attempt: ``{{name}}`` in the
+    prompt, answer, labels and working stands for a drawn value, and each part's ``expr``
+    computes its answer (see ``questions.draw_numbers``).
+    """
 
     kind: Literal["numeric"]
+    params: dict[str, Strategy] = Field(
+        default_factory=dict, description="Values drawn for each attempt, in order."
+    )
     parts: list[NumericPart] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _answers_or_expressions(self) -> Self:
+        known: set[str] = set()
+        for name, strategy in self.params.items():
+            if not _IDENTIFIER.match(name) or keyword.iskeyword(name):
+                raise ValueError(f"{name!r} is not a valid parameter name")
+            for bound in _bounds_of(strategy):
+                _check_bound(bound, known, f"bound of {name!r}")
+            known.add(name)
+        for index, part in enumerate(self.parts):
+            if self.params:
+                if part.expr is None:
+                    raise ValueError(f"parts[{index}] needs `expr`: the question draws `params`")
+                _check_expression(part.expr, known, f"parts[{index}].expr")
+            elif part.answer is None:
+                raise ValueError(f"parts[{index}] needs an `answer`")
+            elif part.expr is not None:
+                raise ValueError(f"parts[{index}] has `expr` but the question has no `params`")
+        return self
+
+    @property
+    def parametric(self) -> bool:
+        return bool(self.params)
 
 
 # --------------------------------------------------------------------------- choice
@@ -368,6 +414,28 @@ def _check_bound(bound: Bound, known: set[str], what: str) -> None:
             | ast.unaryop,
         ):
             raise ValueError(f"{what}: {bound!r} may use only names, numbers and + - * // %")
+
+
+def _check_expression(expr: str, known: set[str], what: str) -> None:
+    try:
+        tree = ast.parse(expr, mode="eval")
+    except SyntaxError:
+        raise ValueError(f"{what}: {expr!r} is not an arithmetic expression") from None
+    allowed = (
+        ast.Expression,
+        ast.BinOp,
+        ast.UnaryOp,
+        ast.Constant,
+        ast.Name,
+        ast.Load,
+        ast.operator,
+        ast.unaryop,
+    )
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id not in known:
+            raise ValueError(f"{what}: {node.id!r} is not one of the drawn `params`")
+        if not isinstance(node, allowed):
+            raise ValueError(f"{what}: {expr!r} may use only names, numbers and + - * / ** ( )")
 
 
 class WrongSolution(_Model):

@@ -45,6 +45,8 @@ _EXTRA_SYMBOLS = {
     "ldots": "…",
     "cdots": "⋯",
     "mid": "|",
+    "ne": "≠",
+    "neq": "≠",
     "lVert": "‖",
     "rVert": "‖",
     "lfloor": "⌊",
@@ -121,10 +123,11 @@ def _converter() -> LatexNodes2Text:
     text_macros += [MacroTextSpec(name, simplify_repl="%s") for name in _TEXT_MACROS]
     text_macros += [MacroTextSpec(n, simplify_repl=_fraction) for n in ("frac", "dfrac", "tfrac")]
     symbols = dict(_EXTRA_SYMBOLS)
-    # Every other argument-less symbol macro also keeps the space its author wrote.
+    # Every other argument-less macro (symbols, and names such as \log or \max) also keeps
+    # the space its author wrote: `\log p` is "log p", not "logp".
     for spec in db.iter_macro_specs():
         repl = spec.simplify_repl
-        if isinstance(repl, str) and "%" not in repl and len(repl.strip()) == 1:
+        if isinstance(repl, str) and "%" not in repl and repl.strip():
             symbols.setdefault(spec.macroname, repl.strip())
     text_macros += [
         MacroTextSpec(name, simplify_repl=_keep_post_space(symbol))

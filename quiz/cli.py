@@ -7,6 +7,7 @@ a deck error. Errors from the libraries become one line on stderr.
 from __future__ import annotations
 
 import json
+import random
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -39,6 +40,7 @@ from questions import (
     QuestionsError,
     deck_files,
     deck_json_schema,
+    draw_numbers,
     packaged_decks_dir,
     user_decks_dir,
 )
@@ -181,20 +183,44 @@ def decks_command(as_json: bool, deck_paths: tuple[Path, ...]) -> None:
     is_flag=True,
     help="Also show the reference answer and its working.",
 )
+@click.option(
+    "--seed",
+    type=click.IntRange(0, 2**31 - 1),
+    help="For questions that draw their numbers: which numbers (default: new ones).",
+)
 @deck_option
-def show_command(question_id: str, with_answer: bool, deck_paths: tuple[Path, ...]) -> None:
+def show_command(
+    question_id: str, with_answer: bool, seed: int | None, deck_paths: tuple[Path, ...]
+) -> None:
     """Print one question, rendered for the terminal."""
     library = _library(deck_paths)
     loaded, question = library.question(question_id)
-    _stdout().print(question_view(f"{loaded.id}/{question.id}", question, with_answer=with_answer))
+    full_id = f"{loaded.id}/{question.id}"
+    out = _stdout()
+    if isinstance(question, NumericQuestion) and question.params:
+        seed = seed if seed is not None else random.randrange(2**31)
+        out.print(question_view(full_id, draw_numbers(question, seed), with_answer=with_answer))
+        out.print(
+            f"[dim]Numbers drawn with --seed {seed}; answer with "
+            f"`quiz answer {full_id} --seed {seed} ...`[/]",
+            highlight=False,
+            soft_wrap=True,
+        )
+        return
+    out.print(question_view(full_id, question, with_answer=with_answer))
 
 
 @cli.command("answer")
 @click.argument("question_id", metavar="DECK/QID")
 @click.argument("answers", nargs=-1, required=True, metavar="ANSWER...")
+@click.option(
+    "--seed",
+    type=click.IntRange(0, 2**31 - 1),
+    help="For questions that draw their numbers: the seed `quiz show` printed.",
+)
 @deck_option
 def answer_command(
-    question_id: str, answers: tuple[str, ...], deck_paths: tuple[Path, ...]
+    question_id: str, answers: tuple[str, ...], seed: int | None, deck_paths: tuple[Path, ...]
 ) -> None:
     """Check answers to a numeric or choice question from the shell.
 
@@ -206,6 +232,12 @@ def answer_command(
     loaded, question = library.question(question_id)
     full_id = f"{loaded.id}/{question.id}"
     out = _stdout()
+    if isinstance(question, NumericQuestion) and question.params:
+        if seed is None:
+            _fail(
+                f"{full_id} draws its numbers: pass the --seed that `quiz show {full_id}` printed"
+            )
+        question = draw_numbers(question, seed)
     if isinstance(question, NumericQuestion):
         result = grade_numeric(question, answers)
         out.print(numeric_result_view(result))

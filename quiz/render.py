@@ -52,23 +52,24 @@ def kind_counts(counts: dict[str, int]) -> str:
 
 
 def deck_table(decks: Sequence[LoadedDeck]) -> Table:
+    """The decks: id, then title over its question counts (fits 80 columns)."""
     table = Table(
-        title="Decks", title_justify="left", box=None, pad_edge=False, header_style="bold underline"
+        title="Decks",
+        title_justify="left",
+        box=None,
+        pad_edge=False,
+        header_style="bold underline",
     )
     table.add_column("id", style="bold cyan", no_wrap=True)
-    table.add_column("title")
-    table.add_column("#", justify="right", no_wrap=True)
-    table.add_column("by kind", no_wrap=True)
+    table.add_column("deck")
     show_origin = any(d.origin != "package" for d in decks)
     if show_origin:
         table.add_column("from", style="dim", overflow="fold")
     for loaded in decks:
-        row = [
-            loaded.id,
-            plain(loaded.deck.title),
-            str(len(loaded.deck.questions)),
-            kind_counts(loaded.deck.counts_by_kind()),
-        ]
+        deck = loaded.deck
+        cell = Text(plain(deck.title), style="bold")
+        cell.append(f"\n{kind_counts(deck.counts_by_kind())} ({len(deck.questions)})", style="dim")
+        row: list[RenderableType] = [loaded.id, cell]
         if show_origin:
             row.append("package" if loaded.origin == "package" else str(loaded.path))
         table.add_row(*row)
@@ -129,9 +130,9 @@ def _answer_parts(question: AnyQuestion) -> list[RenderableType]:
         table.add_column("working")
         table.add_column("tolerance", style="dim")
         for index, part in enumerate(question.parts, 1):
-            answer = format_number(part.answer)
+            answer = format_number(part.value)
             if part.percent:
-                answer += f" ({format_number(part.answer * 100)}%)"
+                answer += f" ({format_number(part.value * 100)}%)"
             working = part.working or ""
             for alt in part.also_accept:
                 working += f"\nalso accepted: {format_number(alt.value)} — {alt.note}"

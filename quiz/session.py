@@ -31,6 +31,7 @@ from questions import (
     Deck,
     KeyPoint,
     NumericQuestion,
+    draw_numbers,
 )
 
 from .store import Attempt, Store
@@ -104,7 +105,12 @@ class PracticeSession:
         self.deck = deck
         self.store = store
         self._clock = clock
-        self.questions: list[AnyQuestion] = list(deck.questions)
+        # Questions that draw their numbers get fresh ones for each session.
+        self.draw_seed = seed if seed is not None else random.randrange(2**31)
+        self.questions: list[AnyQuestion] = [
+            draw_numbers(q, self.draw_seed) if isinstance(q, NumericQuestion) else q
+            for q in deck.questions
+        ]
         if shuffle:
             random.Random(seed).shuffle(self.questions)
         count = len(self.questions)

@@ -16,7 +16,7 @@ from typing import Literal
 import pytest
 
 from grader import CheckResult, Counterexample, GraderError, SubmissionReport
-from questions import DeckLibrary
+from questions import DeckLibrary, packaged_decks_dir
 from quiz.app import QuizApp
 from quiz.grading import GradingCancelled
 from quiz.store import Store
@@ -136,8 +136,10 @@ class FakeGrader:
 
 @pytest.fixture
 def packaged_library() -> DeckLibrary:
-    """The packaged decks (the per-test QUIZ_HOME has no user decks)."""
-    library = DeckLibrary.discover()
+    """The packaged Day 13 deck alone, so that screens do not change as decks are added."""
+    library = DeckLibrary.discover(
+        [packaged_decks_dir() / f"{DECK_ID}.yaml"], include_package=False, include_user=False
+    )
     assert [d.id for d in library.decks] == [DECK_ID], library.problems
     return library
 

@@ -31,6 +31,7 @@ SEED_IDS = [f"q{n}" for n in range(1, 11)]
 DRILL_IDS = ["bottleneck-params", "bottleneck-multiplies", "gap-vs-fc-params", "factorised-7x7"]
 CONCEPT_IDS = ["q1", "q2", "q3", "q4", "q5", "q7", "q9"]
 NUMERIC_IDS = ["q6", "q8", *DRILL_IDS]
+DRAWN_IDS = ["separable-savings-drill"]  # numbers drawn per attempt: tests/unit/test_params.py
 
 # Verbatim from "Day 13 Interview Questions: Inception & 1x1 Convs".
 SEED_ANSWERS: dict[str, str] = {
@@ -221,20 +222,20 @@ def test_deck_metadata(deck: Deck) -> None:
 
 
 def test_ids_are_seed_questions_in_order_then_drills(deck: Deck) -> None:
-    assert [q.id for q in deck.questions] == SEED_IDS + DRILL_IDS
+    assert [q.id for q in deck.questions] == SEED_IDS + DRILL_IDS + DRAWN_IDS
 
 
 def test_kinds(deck: Deck) -> None:
     kinds = {q.id: q.kind for q in deck.questions}
     assert kinds == {
         **dict.fromkeys(CONCEPT_IDS, "concept"),
-        **dict.fromkeys(NUMERIC_IDS, "numeric"),
+        **dict.fromkeys(NUMERIC_IDS + DRAWN_IDS, "numeric"),
         "q10": "code",
     }
-    assert deck.counts_by_kind() == {"concept": 7, "numeric": 6, "choice": 0, "code": 1}
+    assert deck.counts_by_kind() == {"concept": 7, "numeric": 7, "choice": 0, "code": 1}
 
 
-@pytest.mark.parametrize("question_id", SEED_IDS + DRILL_IDS)
+@pytest.mark.parametrize("question_id", SEED_IDS + DRILL_IDS + DRAWN_IDS)
 def test_every_question_has_title_tags_and_time(deck: Deck, question_id: str) -> None:
     question = deck.get(question_id)
     assert question is not None

@@ -26,6 +26,8 @@ from questions import latex_to_unicode, render_math
         (r"\alpha \le \beta", "α ≤ β"),
         (r"a \cdot b", "a · b"),
         (r"\hat{y}", "ŷ"),
+        (r"\log p_t", "log p_t"),
+        (r"a \ne b", "a ≠ b"),
     ],
 )
 def test_latex_to_unicode(latex: str, expected: str) -> None:

@@ -787,3 +787,30 @@ def _load_replies(
     if not first.get("ok"):
         return [first]
     return [first, contestant.receive()]
+
+
+def measure(job: dict[str, Any]) -> dict[str, Any]:
+    """Count a code question's reference: trainable parameters, or FLOPs of one forward.
+
+    Deck code is trusted: this runs in the judge's own process, with nothing submitted.
+    Returns ``{"value": number}`` or ``{"error": message}``.
+    """
+    spec = job["measure"]
+    try:
+        deck = load_deck(job["deck_path"])
+        question = deck.get(spec["question"])
+        if not isinstance(question, CodeQuestion):
+            return {"error": f"{spec['question']!r} is not a code question of the deck"}
+        reference = _load_reference(question)
+        torch.default_generator.manual_seed(0)
+        module = reference(**spec.get("args", {}))
+        if spec["count"] == "parameters":
+            value = sum(p.numel() for p in module.parameters() if p.requires_grad)
+            return {"value": value}
+        inputs = [torch.randn(shape) for shape in spec.get("inputs", {}).values()]
+        counter = FlopCounterMode(display=False)
+        with counter, torch.no_grad():
+            module(*inputs)
+        return {"value": int(counter.get_total_flops())}
+    except Exception as exc:  # a deck bug is reported, never raised
+        return {"error": f"{type(exc).__name__}: {exc}"}

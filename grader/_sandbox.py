@@ -123,12 +123,14 @@ def _read_only_file_system(hidden: Iterable[Path]) -> bool:
         root_ok = root_ok or (ok and point == "/")
     if not root_ok:
         return False
-    _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777")
-    with contextlib.suppress(OSError):
-        _mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=1777")
+    # Hide the deck folders first: the private /tmp then goes on top, so a deck kept in
+    # /tmp itself cannot cover the scratch directory.
     for folder in hidden:
         if folder.is_dir():
             _mount("tmpfs", str(folder), "tmpfs", MS_NOSUID | MS_NODEV | MS_RDONLY, "size=4k")
+    _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777")
+    with contextlib.suppress(OSError):
+        _mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=1777")
     return True
 
 

@@ -89,7 +89,12 @@ def _run_judge(job: dict[str, Any], write_fd: int) -> None:
     # A backstop: whatever happens, a judge never outlives its job by long.
     signal.alarm(int(float(job.get("timeout", 20)) * 3) + 30)
     try:
-        report = grade(Job.from_dict(job)).to_dict()
+        if "measure" in job:
+            from ._judge import measure
+
+            report = measure(job)
+        else:
+            report = grade(Job.from_dict(job)).to_dict()
     except BaseException as exc:
         report = _error_report(job, f"internal grader error: {exc!r}")
         traceback.print_exc()

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from questions import (
     CHECK_ORDER,
@@ -30,6 +31,8 @@ from questions import (
     SourceMap,
     Tolerance,
     draw_numbers,
+    draw_values,
+    evaluate_expression,
     load_deck_located,
 )
 
@@ -170,6 +173,81 @@ def code_problem(
     else:
         return None
     return where.problem(expectation.loc, f"{expectation.label} {why}")
+
+
+MEASURED_DRAWS = 3
+
+
+@dataclass(frozen=True)
+class MeasureExpectation:
+    """A numeric answer that must equal a count taken on a code question's reference."""
+
+    loc: tuple[str | int, ...]
+    label: str
+    spec: dict[str, object]
+    expected: float
+    tolerance: Tolerance
+
+
+def measure_expectations(check: DeckCheck) -> list[MeasureExpectation]:
+    """Every part with ``measure``: for drawn numbers, a few draws, each resolved."""
+    if check.deck is None:
+        return []
+    out: list[MeasureExpectation] = []
+    for index, question in enumerate(check.deck.questions):
+        if not isinstance(question, NumericQuestion):
+            continue
+        seeds = range(MEASURED_DRAWS) if question.params else [None]
+        for seed in seeds:
+            values = draw_values(question, seed) if seed is not None else {}
+            drawn = draw_numbers(question, seed) if seed is not None else question
+            for p_index, (part, filled) in enumerate(zip(question.parts, drawn.parts, strict=True)):
+                if part.measure is None:
+                    continue
+
+                spec: dict[str, object] = {
+                    "question": part.measure.question,
+                    "count": part.measure.count,
+                    "args": {k: _resolved(v, values) for k, v in part.measure.args.items()},
+                    "inputs": {
+                        k: [_resolved(d, values) for d in shape]
+                        for k, shape in part.measure.inputs.items()
+                    },
+                }
+                where = "" if seed is None else f" (numbers of seed {seed})"
+                out.append(
+                    MeasureExpectation(
+                        ("questions", index, "parts", p_index, "measure"),
+                        f"{check.deck.id}/{question.id} part {p_index + 1}{where}",
+                        spec,
+                        filled.value,
+                        part.tolerance,
+                    )
+                )
+    return out
+
+
+def _resolved(value: object, values: dict[str, Any]) -> object:
+    if isinstance(value, str):
+        number = evaluate_expression(value, dict(values))
+        return int(number) if number.is_integer() else number
+    return value
+
+
+def measure_problem(
+    expectation: MeasureExpectation, measured: float | str, where: SourceMap
+) -> Problem | None:
+    """Why a measurement disagrees with the answer; None when it agrees."""
+    if isinstance(measured, str):
+        return where.problem(expectation.loc, f"{expectation.label}: {measured}")
+    if expectation.tolerance.allows(measured, expectation.expected):
+        return None
+    return where.problem(
+        expectation.loc,
+        f"{expectation.label}: the answer is {format_number(expectation.expected)}, but the "
+        f"reference of {expectation.spec['question']!r} has {format_number(measured)} "
+        f"{expectation.spec['count']}",
+    )
 
 
 def _check_numeric(

@@ -179,14 +179,33 @@ class GraderPool:
 
     def grade(self, requests: Sequence[GradeRequest]) -> Iterator[tuple[int, SubmissionReport]]:
         """Grade ``requests``; yields ``(index, report)`` in the order they finish."""
+        for index, payload in self._run([r.job() for r in requests]):
+            yield index, SubmissionReport.from_dict(payload)
+
+    def measure(self, deck_path: str, spec: dict[str, Any]) -> float:
+        """Count a code question's reference module (``spec`` as a deck's ``measure``)."""
+        job = {
+            "measure": spec,
+            "deck_path": str(Path(deck_path).resolve()),
+            "display": spec.get("question", "?"),
+        }
+        [(_, payload)] = list(self._run([job]))
+        if "value" not in payload:
+            raise GraderError(
+                f"cannot measure {spec.get('question')!r}: {payload.get('error', 'no answer')}"
+            )
+        return float(payload["value"])
+
+    def _run(self, jobs: Sequence[dict[str, Any]]) -> Iterator[tuple[int, dict[str, Any]]]:
+        """Send ``jobs`` to the server; yields ``(index, payload)`` as each finishes."""
         self.start()
         assert self._process is not None and self._process.stdin is not None
         ids: dict[int, int] = {}
-        for index, request in enumerate(requests):
+        for index, job in enumerate(jobs):
             job_id = self._next_id
             self._next_id += 1
             ids[job_id] = index
-            line = json.dumps({"id": job_id, "job": request.job()}) + "\n"
+            line = json.dumps({"id": job_id, "job": job}) + "\n"
             self._process.stdin.write(line.encode())
         self._process.stdin.flush()
         while ids:
@@ -194,7 +213,7 @@ class GraderPool:
             if message is None:
                 raise GraderError("the grading workers stopped unexpectedly")
             index = ids.pop(int(message["id"]))
-            yield index, SubmissionReport.from_dict(message["report"])
+            yield index, message["report"]
 
     def grade_all(self, requests: Sequence[GradeRequest]) -> list[SubmissionReport]:
         """Grade ``requests``; reports in the order of the requests."""

@@ -31,6 +31,7 @@ from ._models import (
     deck_json_schema,
 )
 from ._params import DrawError, draw_numbers, draw_values
+from ._params import evaluate as evaluate_expression
 from ._render import latex_to_unicode, render_math
 
 __all__ = [
@@ -62,6 +63,7 @@ __all__ = [
     "deck_json_schema",
     "draw_numbers",
     "draw_values",
+    "evaluate_expression",
     "format_path",
     "latex_to_unicode",
     "load_deck",

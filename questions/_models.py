@@ -166,6 +166,21 @@ class Tolerance(_Model):
 DEFAULT_TOLERANCE = Tolerance(relative=0.001)
 
 
+class Measure(_Model):
+    """Ties a numeric part to a code question: check-deck measures the reference module.
+
+    ``args`` are the constructor arguments and ``inputs`` the input shapes; values may
+    name the question's drawn ``params`` or do arithmetic on them.
+    """
+
+    question: Slug = Field(description="Id of a code question (a module) in the same deck.")
+    count: Literal["parameters", "flops"]
+    args: dict[str, int | float | str] = Field(default_factory=dict)
+    inputs: dict[str, list[int | str]] = Field(
+        default_factory=dict, description="Input shapes, for counting FLOPs of forward."
+    )
+
+
 class Alternative(_Model):
     """Another value accepted for a part, e.g. the reciprocal of a ratio."""
 
@@ -197,6 +212,9 @@ class NumericPart(_Model):
         description="The answer is a fraction a person may write as a percentage (0.28 or 28%).",
     )
     also_accept: list[Alternative] = Field(default_factory=list)
+    measure: Measure | None = Field(
+        default=None, description="check-deck compares the answer with this measurement."
+    )
 
     @property
     def value(self) -> float:

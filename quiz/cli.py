@@ -29,7 +29,14 @@ from grader import (
     to_json_lines,
     to_junit,
 )
-from grader.deckcheck import DeckCheck, check_deck_file, code_expectations, code_problem
+from grader.deckcheck import (
+    DeckCheck,
+    check_deck_file,
+    code_expectations,
+    code_problem,
+    measure_expectations,
+    measure_problem,
+)
 from questions import (
     ChoiceQuestion,
     CodeQuestion,
@@ -356,14 +363,28 @@ def check_deck_command(paths: tuple[Path, ...], no_code: bool, jobs: int) -> Non
 def _check_code_solutions(
     results: Sequence[DeckCheck], problems: list[list[Problem]], jobs: int
 ) -> int:
-    """Grade every deck's references and wrong solutions; add a problem per surprise."""
+    """Grade every deck's references and wrong solutions, and take the measurements numeric
+    answers declare; add a problem per surprise."""
     expectations = [
         (i, e) for i, r in enumerate(results) if not problems[i] for e in code_expectations(r)
     ]
-    if not expectations:
+    measures = [
+        (i, m) for i, r in enumerate(results) if not problems[i] for m in measure_expectations(r)
+    ]
+    if not expectations and not measures:
         return 0
-    with GraderPool(jobs=min(jobs, len(expectations))) as pool:
+    with GraderPool(jobs=min(jobs, max(1, len(expectations)))) as pool:
         reports = _grade_with_progress(pool, [e.request for _, e in expectations], show=True)
+        for index, measured_part in measures:
+            where = results[index].where
+            assert where is not None
+            try:
+                value: float | str = pool.measure(results[index].source, measured_part.spec)
+            except GraderError as exc:
+                value = str(exc)
+            problem = measure_problem(measured_part, value, where)
+            if problem is not None:
+                problems[index].append(problem)
     for (index, expectation), report in zip(expectations, reports, strict=True):
         where = results[index].where
         assert where is not None

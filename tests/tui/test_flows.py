@@ -150,7 +150,7 @@ async def test_home_lists_the_deck_with_its_counts_and_enter_opens_question_1(ap
         assert option.id == DECK
         assert str(option.prompt).splitlines() == [
             "Inception & 1×1 convolutions",
-            "  15 questions · 7 concept · 7 numeric · 1 code",
+            "  16 questions · 7 concept · 8 numeric · 1 code",
         ]
 
         await pilot.press("enter")
@@ -158,7 +158,7 @@ async def test_home_lists_the_deck_with_its_counts_and_enter_opens_question_1(ap
         session = session_of(app)
         assert (session.deck.id, session.index, session.current.id) == (DECK, 0, "q1")
         assert progress(app) == (
-            "Question 1 of 15 · concept · Purpose of a 1×1 convolution   [new]"
+            "Question 1 of 16 · concept · Purpose of a 1×1 convolution   [new]"
         )
         assert isinstance(app.focused, TextArea) and app.focused.id == "concept-text"
         assert app.screen.sub_title == "Inception & 1×1 convolutions"
@@ -212,7 +212,7 @@ async def test_concept_answer_shows_rubric_and_the_rating_is_stored(app: QuizApp
         assert app.store.attempts(f"{DECK}/q1")[0].rating == 3
 
         await pilot.press("ctrl+n")
-        await wait_for(pilot, lambda: progress(app).startswith("Question 2 of 15"), "question 2")
+        await wait_for(pilot, lambda: progress(app).startswith("Question 2 of 16"), "question 2")
         assert session.current.id == "q2"
         assert app.screen.query_one("#concept-text", TextArea).text == ""
 
@@ -579,16 +579,16 @@ async def test_next_back_skip_jump_list_and_hint(app: QuizApp) -> None:
         session = await open_deck(pilot)
 
         await pilot.press("ctrl+n")
-        await wait_for(pilot, lambda: progress(app).startswith("Question 2 of 15"), "q2")
+        await wait_for(pilot, lambda: progress(app).startswith("Question 2 of 16"), "q2")
         assert session.current.id == "q2"
         await pilot.press("ctrl+b")
-        await wait_for(pilot, lambda: progress(app).startswith("Question 1 of 15"), "q1")
+        await wait_for(pilot, lambda: progress(app).startswith("Question 1 of 16"), "q1")
         await pilot.press("ctrl+b")  # already at the first: stays
         await pilot.pause()
         assert session.index == 0
 
         await pilot.press("ctrl+k")
-        await wait_for(pilot, lambda: progress(app).startswith("Question 2 of 15"), "skip to q2")
+        await wait_for(pilot, lambda: progress(app).startswith("Question 2 of 16"), "skip to q2")
         assert session.status(0) == "skipped"
 
         await pilot.press("ctrl+l")
@@ -597,11 +597,11 @@ async def test_next_back_skip_jump_list_and_hint(app: QuizApp) -> None:
         assert app.focused is jump
         assert jump.highlighted == 1  # the current question
         lines = [str(jump.get_option_at_index(i).prompt) for i in range(jump.option_count)]
-        assert len(lines) == 15
+        assert len(lines) == 16
         assert lines[0] == "↷  1. Purpose of a 1×1 convolution  concept"
         assert lines[5] == "·  6. Savings of a depthwise separable convolution  numeric"
         await pilot.press("down", "down", "down", "down", "enter")
-        await wait_for(pilot, lambda: progress(app).startswith("Question 6 of 15"), "q6")
+        await wait_for(pilot, lambda: progress(app).startswith("Question 6 of 16"), "q6")
         assert isinstance(app.screen, PracticeScreen)
         assert session.current.id == "q6"
         assert app.focused is app.screen.query_one("#part-0", Input)
@@ -625,10 +625,10 @@ async def test_next_back_skip_jump_list_and_hint(app: QuizApp) -> None:
 @async_test
 async def test_ctrl_n_on_the_last_question_stays_and_says_so(app: QuizApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        session = await open_deck(pilot, question=15)
+        session = await open_deck(pilot, question=16)
         await pilot.press("ctrl+n")
         await pilot.pause()
-        assert session.index == 14
+        assert session.index == 15
         assert [n.message for n in notifications(app)] == [
             "That was the last question. ctrl+l lists them all."
         ]
@@ -725,7 +725,7 @@ async def test_palette_go_to_question_6_in_the_open_deck(app: QuizApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
         session = await open_deck(pilot)
         await run_palette_command(pilot, "Go to question 6", "Go to question 6: Savings")
-        await wait_for(pilot, lambda: progress(app).startswith("Question 6 of 15"), "q6")
+        await wait_for(pilot, lambda: progress(app).startswith("Question 6 of 16"), "q6")
         assert session.current.id == "q6"
         assert isinstance(app.screen.query_one(".answer"), NumericAnswer)
 

@@ -31,7 +31,10 @@ SEED_IDS = [f"q{n}" for n in range(1, 11)]
 DRILL_IDS = ["bottleneck-params", "bottleneck-multiplies", "gap-vs-fc-params", "factorised-7x7"]
 CONCEPT_IDS = ["q1", "q2", "q3", "q4", "q5", "q7", "q9"]
 NUMERIC_IDS = ["q6", "q8", *DRILL_IDS]
-DRAWN_IDS = ["separable-savings-drill"]  # numbers drawn per attempt: tests/unit/test_params.py
+DRAWN_IDS = [
+    "separable-savings-drill",
+    "separable-module-drill",
+]  # numbers drawn per attempt: tests/unit/test_params.py
 
 # Verbatim from "Day 13 Interview Questions: Inception & 1x1 Convs".
 SEED_ANSWERS: dict[str, str] = {
@@ -232,7 +235,7 @@ def test_kinds(deck: Deck) -> None:
         **dict.fromkeys(NUMERIC_IDS + DRAWN_IDS, "numeric"),
         "q10": "code",
     }
-    assert deck.counts_by_kind() == {"concept": 7, "numeric": 7, "choice": 0, "code": 1}
+    assert deck.counts_by_kind() == {"concept": 7, "numeric": 8, "choice": 0, "code": 1}
 
 
 @pytest.mark.parametrize("question_id", SEED_IDS + DRILL_IDS + DRAWN_IDS)

@@ -130,3 +130,56 @@ def test_each_practice_session_draws_its_own_numbers() -> None:
         }
     assert len(prompts) > 1
     assert all(not re.search(r"\{\{", p) for p in prompts)
+
+
+MEASURED = textwrap.dedent(
+    """\
+    id: measured
+    title: Measured
+    questions:
+      - id: lin
+        kind: code
+        prompt: Write Lin.
+        answer: See the reference.
+        entry_point: Lin
+        starter: "class Lin: ..."
+        reference: |
+          from torch import nn
+
+
+          class Lin(nn.Module):
+              def __init__(self, n, m):
+                  super().__init__()
+                  self.layer = nn.Linear(n, m)
+
+              def forward(self, x):
+                  return self.layer(x)
+      - id: count
+        kind: numeric
+        prompt: Weights of Lin({{N}}, {{M}}), with its bias?
+        answer: N*M + M
+        params:
+          N: {int: [1, 9]}
+          M: {int: [1, 9]}
+        parts:
+          - label: weights
+            expr: N*M + M
+            measure: {question: lin, count: parameters, args: {n: N, m: M}}
+          - label: FLOPs for one input row
+            expr: 2*N*M
+            measure: {question: lin, count: flops, args: {n: N, m: M}, inputs: {x: [1, N]}}
+    """
+)
+
+
+def test_check_deck_measures_the_reference_module(tmp_path: Path) -> None:
+    good = tmp_path / "good.yaml"
+    good.write_text(MEASURED, encoding="utf-8")
+    ok = CliRunner().invoke(cli, ["check-deck", str(good)])
+    assert ok.exit_code == 0, ok.stderr
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(MEASURED.replace("expr: N*M + M", "expr: N*M"), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check-deck", str(bad)])
+    assert result.exit_code == 2
+    assert "but the reference of 'lin' has" in result.stderr
+    assert "(at questions[1].parts[0].measure)" in result.stderr

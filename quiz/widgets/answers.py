@@ -10,7 +10,6 @@ import os
 import shlex
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -340,7 +339,6 @@ class CodeAnswer(AnswerWidget):
         self._pending_draft: str | None = None
         self._graded_source = ""
         self._grading = False
-        self._started = 0.0
 
     def compose(self) -> ComposeResult:
         assert isinstance(self.question, CodeQuestion)
@@ -435,7 +433,6 @@ class CodeAnswer(AnswerWidget):
         source = self._flush_draft()
         self._graded_source = source
         self._set_busy(True)
-        self._started = time.monotonic()
         self.run_grade(source)
 
     @work(thread=True, exclusive=True, group="grading", exit_on_error=False)

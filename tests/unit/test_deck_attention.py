@@ -10,15 +10,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from deck_helpers import (
+    code_question,
+    concept_question,
+    key_points_hit,
+    key_points_missed,
+    numeric_parts,
+    numeric_question,
+)
 
 from grader import evaluate_arithmetic
 from questions import (
     ChoiceQuestion,
-    CodeQuestion,
-    ConceptQuestion,
     Deck,
-    NumericPart,
-    NumericQuestion,
     load_deck,
 )
 from questions._models import IntStrategy
@@ -131,32 +135,6 @@ def deck() -> Deck:
     return load_deck(DECK_PATH)
 
 
-def _concept(deck: Deck, question_id: str) -> ConceptQuestion:
-    question = deck.get(question_id)
-    assert isinstance(question, ConceptQuestion), f"{question_id} is not a concept question"
-    return question
-
-
-def _numeric(deck: Deck, question_id: str) -> NumericQuestion:
-    question = deck.get(question_id)
-    assert isinstance(question, NumericQuestion), f"{question_id} is not a numeric question"
-    return question
-
-
-def _code(deck: Deck, question_id: str) -> CodeQuestion:
-    question = deck.get(question_id)
-    assert isinstance(question, CodeQuestion), f"{question_id} is not a code question"
-    return question
-
-
-def _hits(question: ConceptQuestion, text: str) -> list[str]:
-    return [kp.point for kp, hit in question.rubric(text) if hit]
-
-
-def _missed(question: ConceptQuestion, text: str) -> list[str]:
-    return [kp.point for kp, hit in question.rubric(text) if not hit]
-
-
 # --------------------------------------------------------------------------- structure
 
 
@@ -193,7 +171,7 @@ def test_every_question_has_title_hints_tags_and_time(deck: Deck, question_id: s
 
 @pytest.mark.parametrize("question_id", CONCEPT_IDS)
 def test_concept_questions_have_two_to_four_key_points(deck: Deck, question_id: str) -> None:
-    assert 2 <= len(_concept(deck, question_id).key_points) <= 4
+    assert 2 <= len(concept_question(deck, question_id).key_points) <= 4
 
 
 @pytest.mark.parametrize("question_id", CHOICE_IDS)
@@ -215,23 +193,21 @@ def test_softmax_axis_is_the_keys(deck: Deck) -> None:
 # --------------------------------------------------------------------------- numeric
 
 
-def _parts(deck: Deck) -> list[tuple[str, NumericPart]]:
-    return [(qid, part) for qid in NUMERIC_IDS for part in _numeric(deck, qid).parts]
-
-
 def test_every_numeric_part_has_a_working(deck: Deck) -> None:
-    assert [(qid, p.label) for qid, p in _parts(deck) if not p.working] == []
+    assert [(qid, p.label) for qid, p in numeric_parts(deck, NUMERIC_IDS) if not p.working] == []
 
 
 def test_every_working_evaluates_to_its_answer(deck: Deck) -> None:
-    for question_id, part in _parts(deck):
+    for question_id, part in numeric_parts(deck, NUMERIC_IDS):
         assert part.working is not None
         value = evaluate_arithmetic(part.working)
         assert part.tolerance.allows(value, part.answer), (question_id, part.label, value)
 
 
 def test_every_also_accept_working_evaluates_to_its_value(deck: Deck) -> None:
-    alternatives = [(qid, p, alt) for qid, p in _parts(deck) for alt in p.also_accept]
+    alternatives = [
+        (qid, p, alt) for qid, p in numeric_parts(deck, NUMERIC_IDS) for alt in p.also_accept
+    ]
     assert len(alternatives) == 2  # decimal gigabytes in kv-cache-size
     for question_id, part, alt in alternatives:
         assert alt.working is not None, (question_id, part.label)
@@ -241,25 +217,25 @@ def test_every_also_accept_working_evaluates_to_its_value(deck: Deck) -> None:
 
 def test_mha_parameters_are_four_projections_with_bias(deck: Deck) -> None:
     d = 512
-    answers = [p.answer for p in _numeric(deck, "mha-parameters").parts]
+    answers = [p.answer for p in numeric_question(deck, "mha-parameters").parts]
     assert answers == [d * d + d, 4 * (d * d + d), 4 * (d * d + d), d * (d // 8)]
     assert answers[1] == 1_050_624
 
 
 def test_attention_flops_are_quadratic_in_n(deck: Deck) -> None:
     n, d = 2048, 128
-    answers = [p.answer for p in _numeric(deck, "attention-flops").parts]
+    answers = [p.answer for p in numeric_question(deck, "attention-flops").parts]
     assert answers == [n * n * d, 4 * n * n * d, n * n, 4]
 
 
 def test_kv_cache_size(deck: Deck) -> None:
     per_token = 2 * 32 * 4096 * 2
-    answers = [p.answer for p in _numeric(deck, "kv-cache-size").parts]
+    answers = [p.answer for p in numeric_question(deck, "kv-cache-size").parts]
     assert answers == [per_token, per_token * 4096, 2, 16]
 
 
 def test_dot_product_variance(deck: Deck) -> None:
-    answers = [p.answer for p in _numeric(deck, "dot-product-variance").parts]
+    answers = [p.answer for p in numeric_question(deck, "dot-product-variance").parts]
     assert answers == [64, 1, pytest.approx(1 / 64), 4]
 
 
@@ -268,13 +244,13 @@ def test_dot_product_variance(deck: Deck) -> None:
 
 @pytest.mark.parametrize("question_id", CONCEPT_IDS)
 def test_deck_answer_hits_every_key_point(deck: Deck, question_id: str) -> None:
-    question = _concept(deck, question_id)
-    assert _missed(question, question.answer) == []
+    question = concept_question(deck, question_id)
+    assert key_points_missed(question, question.answer) == []
 
 
 @pytest.mark.parametrize("question_id", CONCEPT_IDS)
 def test_answer_in_own_words_hits_every_key_point(deck: Deck, question_id: str) -> None:
-    assert _missed(_concept(deck, question_id), OWN_WORDS[question_id]) == []
+    assert key_points_missed(concept_question(deck, question_id), OWN_WORDS[question_id]) == []
 
 
 @pytest.mark.parametrize(
@@ -282,7 +258,7 @@ def test_answer_in_own_words_hits_every_key_point(deck: Deck, question_id: str) 
     [(qid, wrong) for qid, answers in WRONG_ANSWERS.items() for wrong in answers],
 )
 def test_wrong_answer_hits_at_most_one_key_point(deck: Deck, question_id: str, wrong: str) -> None:
-    hits = _hits(_concept(deck, question_id), wrong)
+    hits = key_points_hit(concept_question(deck, question_id), wrong)
     assert len(hits) <= 1, hits
 
 
@@ -295,14 +271,14 @@ def test_every_concept_question_has_good_and_two_wrong_answers() -> None:
 @pytest.mark.parametrize("question_id", CONCEPT_IDS)
 @pytest.mark.parametrize("text", OFF_TOPIC)
 def test_off_topic_answer_hits_nothing(deck: Deck, question_id: str, text: str) -> None:
-    assert _hits(_concept(deck, question_id), text) == []
+    assert key_points_hit(concept_question(deck, question_id), text) == []
 
 
 # --------------------------------------------------------------------------- code (static)
 
 
 def test_causal_attention_checks(deck: Deck) -> None:
-    question = _code(deck, "causal-attention")
+    question = code_question(deck, "causal-attention")
     checks = question.checks
     assert checks is not None and checks.kind == "function"
     assert list(checks.inputs) == ["q", "k", "v"]
@@ -313,7 +289,7 @@ def test_causal_attention_checks(deck: Deck) -> None:
 
 
 def test_multi_head_checks(deck: Deck) -> None:
-    question = _code(deck, "multi-head-self-attention")
+    question = code_question(deck, "multi-head-self-attention")
     checks = question.checks
     assert checks is not None and checks.kind == "module"
     d_model = checks.init["d_model"]
@@ -326,6 +302,6 @@ def test_multi_head_checks(deck: Deck) -> None:
 
 @pytest.mark.parametrize("question_id", CODE_IDS)
 def test_code_answer_shows_the_reference(deck: Deck, question_id: str) -> None:
-    question = _code(deck, question_id)
+    question = code_question(deck, question_id)
     assert question.reference.strip() in question.answer
     assert "NotImplementedError" in question.starter

@@ -10,15 +10,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from deck_helpers import (
+    code_question,
+    concept_question,
+    key_points_hit,
+    key_points_missed,
+    numeric_parts,
+    numeric_question,
+)
 
 from grader import evaluate_arithmetic
 from questions import (
     ChoiceQuestion,
-    CodeQuestion,
-    ConceptQuestion,
     Deck,
-    NumericPart,
-    NumericQuestion,
     load_deck,
 )
 
@@ -125,32 +129,6 @@ def deck() -> Deck:
     return load_deck(DECK_PATH)
 
 
-def _concept(deck: Deck, question_id: str) -> ConceptQuestion:
-    question = deck.get(question_id)
-    assert isinstance(question, ConceptQuestion), f"{question_id} is not a concept question"
-    return question
-
-
-def _numeric(deck: Deck, question_id: str) -> NumericQuestion:
-    question = deck.get(question_id)
-    assert isinstance(question, NumericQuestion), f"{question_id} is not a numeric question"
-    return question
-
-
-def _code(deck: Deck, question_id: str) -> CodeQuestion:
-    question = deck.get(question_id)
-    assert isinstance(question, CodeQuestion), f"{question_id} is not a code question"
-    return question
-
-
-def _hits(question: ConceptQuestion, text: str) -> list[str]:
-    return [kp.point for kp, hit in question.rubric(text) if hit]
-
-
-def _missed(question: ConceptQuestion, text: str) -> list[str]:
-    return [kp.point for kp, hit in question.rubric(text) if not hit]
-
-
 # --------------------------------------------------------------------------- structure
 
 
@@ -188,23 +166,23 @@ def test_every_question_has_title_hints_tags_and_time(deck: Deck, question_id: s
 # --------------------------------------------------------------------------- numeric
 
 
-def _parts(deck: Deck) -> list[tuple[str, NumericPart]]:
-    return [(qid, part) for qid in NUMERIC_IDS for part in _numeric(deck, qid).parts]
-
-
 def test_every_numeric_part_has_a_working(deck: Deck) -> None:
-    assert [(qid, part.label) for qid, part in _parts(deck) if not part.working] == []
+    assert [
+        (qid, part.label) for qid, part in numeric_parts(deck, NUMERIC_IDS) if not part.working
+    ] == []
 
 
 def test_every_working_evaluates_to_its_answer(deck: Deck) -> None:
-    for question_id, part in _parts(deck):
+    for question_id, part in numeric_parts(deck, NUMERIC_IDS):
         assert part.working is not None
         value = evaluate_arithmetic(part.working)
         assert part.tolerance.allows(value, part.answer), (question_id, part.label, value)
 
 
 def test_every_also_accept_working_evaluates_to_its_value(deck: Deck) -> None:
-    alternatives = [(qid, p, alt) for qid, p in _parts(deck) for alt in p.also_accept]
+    alternatives = [
+        (qid, p, alt) for qid, p in numeric_parts(deck, NUMERIC_IDS) for alt in p.also_accept
+    ]
     assert alternatives  # grouped-params accepts the ratio as well as the reduction factor
     for question_id, part, alt in alternatives:
         assert alt.working is not None, (question_id, part.label)
@@ -217,7 +195,7 @@ def _floor_output_size(size: int, kernel: int, stride: int, padding: int, dilati
 
 
 def test_output_sizes_match_the_floor_formula(deck: Deck) -> None:
-    single = [p.answer for p in _numeric(deck, "output-size").parts]
+    single = [p.answer for p in numeric_question(deck, "output-size").parts]
     assert single == [
         _floor_output_size(224, 7, 2, 3, 1),
         _floor_output_size(112, 3, 2, 1, 1),
@@ -226,7 +204,7 @@ def test_output_sizes_match_the_floor_formula(deck: Deck) -> None:
     h1 = _floor_output_size(96, 5, 2, 2, 1)
     h2 = _floor_output_size(h1, 3, 2, 0, 1)
     h3 = _floor_output_size(h2, 3, 1, 0, 2)
-    chain = [p.answer for p in _numeric(deck, "output-size-chain").parts]
+    chain = [p.answer for p in numeric_question(deck, "output-size-chain").parts]
     assert chain == [h1, h2, h3, h3 * h3 * 64]
 
 
@@ -237,12 +215,12 @@ def test_receptive_fields_match_the_recurrence(deck: Deck) -> None:
         field += (kernel - 1) * jump
         jump *= stride
         fields.append(field)
-    parts = [p.answer for p in _numeric(deck, "receptive-field-strided").parts]
+    parts = [p.answer for p in numeric_question(deck, "receptive-field-strided").parts]
     assert parts == [fields[1], fields[3], fields[5], jump]
 
 
 def test_transposed_sizes_invert_the_convolution(deck: Deck) -> None:
-    parts = [p.answer for p in _numeric(deck, "transposed-output-size").parts]
+    parts = [p.answer for p in numeric_question(deck, "transposed-output-size").parts]
     assert parts == [14, 31, 32, 14]
     # A 3×3, stride-2, padding-1 convolution maps both 31 and 32 to 16.
     assert _floor_output_size(31, 3, 2, 1, 1) == _floor_output_size(32, 3, 2, 1, 1) == 16
@@ -265,18 +243,18 @@ def test_choice_only_groups_changes_the_parameter_count(deck: Deck) -> None:
 
 @pytest.mark.parametrize("question_id", CONCEPT_IDS)
 def test_concept_questions_have_two_to_four_key_points(deck: Deck, question_id: str) -> None:
-    assert 2 <= len(_concept(deck, question_id).key_points) <= 4
+    assert 2 <= len(concept_question(deck, question_id).key_points) <= 4
 
 
 @pytest.mark.parametrize("question_id", CONCEPT_IDS)
 def test_deck_answer_hits_every_key_point(deck: Deck, question_id: str) -> None:
-    question = _concept(deck, question_id)
-    assert _missed(question, question.answer) == []
+    question = concept_question(deck, question_id)
+    assert key_points_missed(question, question.answer) == []
 
 
 @pytest.mark.parametrize("question_id", CONCEPT_IDS)
 def test_answer_in_own_words_hits_every_key_point(deck: Deck, question_id: str) -> None:
-    assert _missed(_concept(deck, question_id), OWN_WORDS[question_id]) == []
+    assert key_points_missed(concept_question(deck, question_id), OWN_WORDS[question_id]) == []
 
 
 @pytest.mark.parametrize(
@@ -284,7 +262,7 @@ def test_answer_in_own_words_hits_every_key_point(deck: Deck, question_id: str) 
     [(qid, wrong) for qid, answers in WRONG_ANSWERS.items() for wrong in answers],
 )
 def test_wrong_answer_hits_at_most_one_key_point(deck: Deck, question_id: str, wrong: str) -> None:
-    hits = _hits(_concept(deck, question_id), wrong)
+    hits = key_points_hit(concept_question(deck, question_id), wrong)
     assert len(hits) <= 1, hits
 
 
@@ -296,7 +274,7 @@ def test_every_concept_question_has_two_wrong_answers() -> None:
 @pytest.mark.parametrize("question_id", CONCEPT_IDS)
 @pytest.mark.parametrize("text", OFF_TOPIC)
 def test_off_topic_answer_hits_nothing(deck: Deck, question_id: str, text: str) -> None:
-    assert _hits(_concept(deck, question_id), text) == []
+    assert key_points_hit(concept_question(deck, question_id), text) == []
 
 
 # --------------------------------------------------------------------------- code (no grading)
@@ -322,7 +300,7 @@ def test_off_topic_answer_hits_nothing(deck: Deck, question_id: str, text: str) 
 def test_code_questions(
     deck: Deck, question_id: str, entry_point: str, kind: str, fails: list[str]
 ) -> None:
-    question = _code(deck, question_id)
+    question = code_question(deck, question_id)
     assert question.entry_point == entry_point
     assert question.checks is not None
     assert question.checks.kind == kind
@@ -333,7 +311,7 @@ def test_code_questions(
 
 
 def test_conv2d_same_draws_only_odd_effective_kernels(deck: Deck) -> None:
-    checks = _code(deck, "conv2d-same").checks
+    checks = code_question(deck, "conv2d-same").checks
     assert checks is not None
     dilation = checks.init["dilation"]
     assert dilation.model_dump() == {"int": (1, 4), "multiple_of": "2 - kernel_size % 2"}

@@ -10,15 +10,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from deck_helpers import (
+    choice_question,
+    code_question,
+    concept_question,
+    key_points_hit,
+    key_points_missed,
+    numeric_parts,
+    numeric_question,
+)
 
 from grader import evaluate_arithmetic
 from questions import (
-    ChoiceQuestion,
-    CodeQuestion,
-    ConceptQuestion,
     Deck,
-    NumericPart,
-    NumericQuestion,
     load_deck,
 )
 
@@ -161,38 +165,6 @@ def deck() -> Deck:
     return load_deck(DECK_PATH)
 
 
-def _concept(deck: Deck, question_id: str) -> ConceptQuestion:
-    question = deck.get(question_id)
-    assert isinstance(question, ConceptQuestion), f"{question_id} is not a concept question"
-    return question
-
-
-def _numeric(deck: Deck, question_id: str) -> NumericQuestion:
-    question = deck.get(question_id)
-    assert isinstance(question, NumericQuestion), f"{question_id} is not a numeric question"
-    return question
-
-
-def _choice(deck: Deck, question_id: str) -> ChoiceQuestion:
-    question = deck.get(question_id)
-    assert isinstance(question, ChoiceQuestion), f"{question_id} is not a choice question"
-    return question
-
-
-def _code(deck: Deck, question_id: str) -> CodeQuestion:
-    question = deck.get(question_id)
-    assert isinstance(question, CodeQuestion), f"{question_id} is not a code question"
-    return question
-
-
-def _hits(question: ConceptQuestion, text: str) -> list[str]:
-    return [kp.point for kp, hit in question.rubric(text) if hit]
-
-
-def _missed(question: ConceptQuestion, text: str) -> list[str]:
-    return [kp.point for kp, hit in question.rubric(text) if not hit]
-
-
 # --------------------------------------------------------------------------- structure
 
 
@@ -232,18 +204,18 @@ def test_every_question_has_title_hints_tags_and_time(deck: Deck, question_id: s
 
 @pytest.mark.parametrize("question_id", CONCEPT_IDS)
 def test_concept_questions_have_two_to_four_key_points(deck: Deck, question_id: str) -> None:
-    assert 2 <= len(_concept(deck, question_id).key_points) <= 4
+    assert 2 <= len(concept_question(deck, question_id).key_points) <= 4
 
 
 @pytest.mark.parametrize("question_id", CONCEPT_IDS)
 def test_deck_answer_hits_every_key_point(deck: Deck, question_id: str) -> None:
-    question = _concept(deck, question_id)
-    assert _missed(question, question.answer) == []
+    question = concept_question(deck, question_id)
+    assert key_points_missed(question, question.answer) == []
 
 
 @pytest.mark.parametrize("question_id", CONCEPT_IDS)
 def test_answer_in_own_words_hits_every_key_point(deck: Deck, question_id: str) -> None:
-    assert _missed(_concept(deck, question_id), OWN_WORDS[question_id]) == []
+    assert key_points_missed(concept_question(deck, question_id), OWN_WORDS[question_id]) == []
 
 
 @pytest.mark.parametrize(
@@ -251,7 +223,7 @@ def test_answer_in_own_words_hits_every_key_point(deck: Deck, question_id: str) 
     [(qid, wrong) for qid, answers in WRONG_ANSWERS.items() for wrong in answers],
 )
 def test_wrong_answer_hits_at_most_one_key_point(deck: Deck, question_id: str, wrong: str) -> None:
-    hits = _hits(_concept(deck, question_id), wrong)
+    hits = key_points_hit(concept_question(deck, question_id), wrong)
     assert len(hits) <= 1, hits
 
 
@@ -264,11 +236,11 @@ def test_every_concept_question_has_own_words_and_wrong_answers() -> None:
 @pytest.mark.parametrize("question_id", CONCEPT_IDS)
 @pytest.mark.parametrize("text", OFF_TOPIC)
 def test_off_topic_answer_hits_nothing(deck: Deck, question_id: str, text: str) -> None:
-    assert _hits(_concept(deck, question_id), text) == []
+    assert key_points_hit(concept_question(deck, question_id), text) == []
 
 
 def test_hard_swish_rubric_tells_the_two_formulas_apart(deck: Deck) -> None:
-    question = _concept(deck, "hard-swish")
+    question = concept_question(deck, "hard-swish")
     hard, swish, _cheaper = question.key_points
     assert hard.hit_by("x * relu6(x+3) / 6") and not hard.hit_by("x * sigmoid(x)")
     assert swish.hit_by("x * sigmoid(x)") and not swish.hit_by("x * relu6(x+3) / 6")
@@ -277,23 +249,23 @@ def test_hard_swish_rubric_tells_the_two_formulas_apart(deck: Deck) -> None:
 # --------------------------------------------------------------------------- numeric
 
 
-def _parts(deck: Deck) -> list[tuple[str, NumericPart]]:
-    return [(qid, part) for qid in NUMERIC_IDS for part in _numeric(deck, qid).parts]
-
-
 def test_every_numeric_part_has_a_working(deck: Deck) -> None:
-    assert [(qid, part.label) for qid, part in _parts(deck) if not part.working] == []
+    assert [
+        (qid, part.label) for qid, part in numeric_parts(deck, NUMERIC_IDS) if not part.working
+    ] == []
 
 
 def test_every_working_evaluates_to_its_answer(deck: Deck) -> None:
-    for question_id, part in _parts(deck):
+    for question_id, part in numeric_parts(deck, NUMERIC_IDS):
         assert part.working is not None and part.answer is not None
         value = evaluate_arithmetic(part.working)
         assert part.tolerance.allows(value, part.answer), (question_id, part.label, value)
 
 
 def test_every_also_accept_working_evaluates_to_its_value(deck: Deck) -> None:
-    alternatives = [(qid, p, alt) for qid, p in _parts(deck) for alt in p.also_accept]
+    alternatives = [
+        (qid, p, alt) for qid, p in numeric_parts(deck, NUMERIC_IDS) for alt in p.also_accept
+    ]
     assert len(alternatives) == 4  # the reciprocal of each of the four ratios
     for question_id, part, alt in alternatives:
         assert alt.working is not None, (question_id, part.label)
@@ -306,7 +278,7 @@ def test_every_also_accept_working_evaluates_to_its_value(deck: Deck) -> None:
 
 
 def test_width_multiplier_ratio_is_near_but_not_alpha_squared(deck: Deck) -> None:
-    ratio = _numeric(deck, "width-multiplier").parts[2]
+    ratio = numeric_question(deck, "width-multiplier").parts[2]
     assert ratio.answer == pytest.approx(17536 / 67840, rel=1e-5)
     # 0.25 is the rule of thumb; the depthwise part scales only with alpha, so it is not exact.
     assert not ratio.tolerance.allows(0.25, ratio.answer)
@@ -314,7 +286,7 @@ def test_width_multiplier_ratio_is_near_but_not_alpha_squared(deck: Deck) -> Non
 
 
 def test_se_weights_follow_two_c_squared_over_r(deck: Deck) -> None:
-    weights, _with_biases, v3_weights, _fraction = _numeric(deck, "se-params").parts
+    weights, _with_biases, v3_weights, _fraction = numeric_question(deck, "se-params").parts
     assert weights.answer == 2 * 512**2 / 16
     assert v3_weights.answer == 2 * 480**2 / 4
 
@@ -323,12 +295,12 @@ def test_se_weights_follow_two_c_squared_over_r(deck: Deck) -> None:
 
 
 def test_choice_answers(deck: Deck) -> None:
-    assert _choice(deck, "cost-knob").correct_indices == {1}
-    assert _choice(deck, "residual-rule").correct_indices == {1}
-    v3 = _choice(deck, "mobilenet-v3-facts")
+    assert choice_question(deck, "cost-knob").correct_indices == {1}
+    assert choice_question(deck, "residual-rule").correct_indices == {1}
+    v3 = choice_question(deck, "mobilenet-v3-facts")
     assert v3.multiple
     assert v3.correct_indices == {0, 1, 2}
-    assert all(option.why for q in CHOICE_IDS for option in _choice(deck, q).options)
+    assert all(option.why for q in CHOICE_IDS for option in choice_question(deck, q).options)
 
 
 # --------------------------------------------------------------------------- code (shape only)
@@ -343,7 +315,7 @@ def test_choice_answers(deck: Deck) -> None:
     ],
 )
 def test_code_questions(deck: Deck, question_id: str, entry_point: str, kind: str) -> None:
-    question = _code(deck, question_id)
+    question = code_question(deck, question_id)
     assert question.entry_point == entry_point
     assert question.checks is not None and question.checks.kind == kind
     assert "NotImplementedError" in question.starter
@@ -356,7 +328,7 @@ def test_code_questions(deck: Deck, question_id: str, entry_point: str, kind: st
 
 def test_expected_wrong_solutions(deck: Deck) -> None:
     fails = {
-        qid: {wrong.name: wrong.fails for wrong in _code(deck, qid).wrong_solutions}
+        qid: {wrong.name: wrong.fails for wrong in code_question(deck, qid).wrong_solutions}
         for qid in CODE_IDS
     }
     se, block = fails["se-module"], fails["inverted-residual"]

@@ -8,15 +8,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from deck_helpers import (
+    code_question,
+    concept_question,
+    key_points_hit,
+    key_points_missed,
+    numeric_parts,
+    numeric_question,
+)
 
 from grader import evaluate_arithmetic
 from questions import (
     ChoiceQuestion,
-    CodeQuestion,
-    ConceptQuestion,
     Deck,
-    NumericPart,
-    NumericQuestion,
     load_deck,
 )
 
@@ -110,32 +114,6 @@ def deck() -> Deck:
     return load_deck(DECK_PATH)
 
 
-def _concept(deck: Deck, question_id: str) -> ConceptQuestion:
-    question = deck.get(question_id)
-    assert isinstance(question, ConceptQuestion), f"{question_id} is not a concept question"
-    return question
-
-
-def _numeric(deck: Deck, question_id: str) -> NumericQuestion:
-    question = deck.get(question_id)
-    assert isinstance(question, NumericQuestion), f"{question_id} is not a numeric question"
-    return question
-
-
-def _code(deck: Deck, question_id: str) -> CodeQuestion:
-    question = deck.get(question_id)
-    assert isinstance(question, CodeQuestion), f"{question_id} is not a code question"
-    return question
-
-
-def _hits(question: ConceptQuestion, text: str) -> list[str]:
-    return [kp.point for kp, hit in question.rubric(text) if hit]
-
-
-def _missed(question: ConceptQuestion, text: str) -> list[str]:
-    return [kp.point for kp, hit in question.rubric(text) if not hit]
-
-
 # --------------------------------------------------------------------------- structure
 
 
@@ -177,7 +155,7 @@ def test_every_question_has_title_hints_tags_and_time(deck: Deck, question_id: s
 
 @pytest.mark.parametrize("question_id", CONCEPT_IDS)
 def test_concept_questions_have_two_to_four_key_points(deck: Deck, question_id: str) -> None:
-    assert 2 <= len(_concept(deck, question_id).key_points) <= 4
+    assert 2 <= len(concept_question(deck, question_id).key_points) <= 4
 
 
 def test_choice_question_has_one_correct_option_with_reasons(deck: Deck) -> None:
@@ -194,13 +172,13 @@ def test_choice_question_has_one_correct_option_with_reasons(deck: Deck) -> None
 
 @pytest.mark.parametrize("question_id", CONCEPT_IDS)
 def test_deck_answer_hits_every_key_point(deck: Deck, question_id: str) -> None:
-    question = _concept(deck, question_id)
-    assert _missed(question, question.answer) == []
+    question = concept_question(deck, question_id)
+    assert key_points_missed(question, question.answer) == []
 
 
 @pytest.mark.parametrize("question_id", CONCEPT_IDS)
 def test_answer_in_own_words_hits_every_key_point(deck: Deck, question_id: str) -> None:
-    assert _missed(_concept(deck, question_id), OWN_WORDS[question_id]) == []
+    assert key_points_missed(concept_question(deck, question_id), OWN_WORDS[question_id]) == []
 
 
 @pytest.mark.parametrize(
@@ -208,7 +186,7 @@ def test_answer_in_own_words_hits_every_key_point(deck: Deck, question_id: str) 
     [(qid, wrong) for qid, answers in WRONG_ANSWERS.items() for wrong in answers],
 )
 def test_wrong_answer_hits_at_most_one_key_point(deck: Deck, question_id: str, wrong: str) -> None:
-    hits = _hits(_concept(deck, question_id), wrong)
+    hits = key_points_hit(concept_question(deck, question_id), wrong)
     assert len(hits) <= 1, hits
 
 
@@ -221,18 +199,14 @@ def test_every_concept_question_has_own_words_and_wrong_answers() -> None:
 @pytest.mark.parametrize("question_id", CONCEPT_IDS)
 @pytest.mark.parametrize("text", OFF_TOPIC)
 def test_off_topic_answer_hits_nothing(deck: Deck, question_id: str, text: str) -> None:
-    assert _hits(_concept(deck, question_id), text) == []
+    assert key_points_hit(concept_question(deck, question_id), text) == []
 
 
 # --------------------------------------------------------------------------- numeric
 
 
-def _parts(deck: Deck) -> list[tuple[str, NumericPart]]:
-    return [(qid, part) for qid in NUMERIC_IDS for part in _numeric(deck, qid).parts]
-
-
 def test_every_working_evaluates_to_its_answer(deck: Deck) -> None:
-    for question_id, part in _parts(deck):
+    for question_id, part in numeric_parts(deck, NUMERIC_IDS):
         assert part.working, (question_id, part.label)
         assert part.answer is not None, (question_id, part.label)
         value = evaluate_arithmetic(part.working)
@@ -240,7 +214,9 @@ def test_every_working_evaluates_to_its_answer(deck: Deck) -> None:
 
 
 def test_every_also_accept_working_evaluates_to_its_value(deck: Deck) -> None:
-    alternatives = [(qid, p, alt) for qid, p in _parts(deck) for alt in p.also_accept]
+    alternatives = [
+        (qid, p, alt) for qid, p in numeric_parts(deck, NUMERIC_IDS) for alt in p.also_accept
+    ]
     assert len(alternatives) == 2
     for question_id, part, alt in alternatives:
         assert alt.working is not None, (question_id, part.label)
@@ -249,12 +225,12 @@ def test_every_also_accept_working_evaluates_to_its_value(deck: Deck) -> None:
 
 
 def test_concat_channels(deck: Deck) -> None:
-    answers = [p.answer for p in _numeric(deck, "concat-channels").parts]
+    answers = [p.answer for p in numeric_question(deck, "concat-channels").parts]
     assert answers == [416, 256, 640]
 
 
 def test_module_weights(deck: Deck) -> None:
-    parts = _numeric(deck, "module-weights").parts
+    parts = numeric_question(deck, "module-weights").parts
     naive = 192 * 64 + 9 * 192 * 128 + 25 * 192 * 32
     bottlenecked = 192 * 64 + 192 * 96 + 9 * 96 * 128 + 192 * 16 + 25 * 16 * 32 + 192 * 32
     assert [p.answer for p in parts[:5]] == [221184, 153600, naive, 15872, bottlenecked]
@@ -262,15 +238,15 @@ def test_module_weights(deck: Deck) -> None:
 
 
 def test_receptive_field_and_asymmetric_counts(deck: Deck) -> None:
-    field = [p.answer for p in _numeric(deck, "stacked-receptive-field").parts]
+    field = [p.answer for p in numeric_question(deck, "stacked-receptive-field").parts]
     assert field == [5, 7, 27, 49]
-    asym = _numeric(deck, "asymmetric-weights").parts
+    asym = numeric_question(deck, "asymmetric-weights").parts
     assert [p.answer for p in asym[:4]] == [179200, 215040, 394240, 1505280]
     assert asym[4].answer == pytest.approx(11 / 42, rel=1e-5)
 
 
 def test_gap_head_shape(deck: Deck) -> None:
-    answers = [p.answer for p in _numeric(deck, "gap-head-shape").parts]
+    answers = [p.answer for p in numeric_question(deck, "gap-head-shape").parts]
     assert answers == [1, 2048, 65536, 2049000]
 
 
@@ -278,7 +254,10 @@ def test_gap_head_shape(deck: Deck) -> None:
 
 
 def test_code_questions_shape(deck: Deck) -> None:
-    module, asym = _code(deck, "inception-module-code"), _code(deck, "asymmetric-conv-code")
+    module, asym = (
+        code_question(deck, "inception-module-code"),
+        code_question(deck, "asymmetric-conv-code"),
+    )
     assert (module.entry_point, module.signature) == (
         "InceptionModule",
         "InceptionModule(in_channels, c1, c3_reduce, c3, c5_reduce, c5, pool_proj)",

@@ -10,15 +10,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from deck_helpers import (
+    code_question,
+    concept_question,
+    key_points_missed,
+    numeric_parts,
+    numeric_question,
+)
 
 from grader import evaluate_arithmetic
 from questions import (
     ChoiceQuestion,
-    CodeQuestion,
-    ConceptQuestion,
     Deck,
-    NumericPart,
-    NumericQuestion,
     load_deck,
 )
 
@@ -160,28 +163,6 @@ def deck() -> Deck:
     return load_deck(DECK_PATH)
 
 
-def _concept(deck: Deck, question_id: str) -> ConceptQuestion:
-    question = deck.get(question_id)
-    assert isinstance(question, ConceptQuestion), f"{question_id} is not a concept question"
-    return question
-
-
-def _numeric(deck: Deck, question_id: str) -> NumericQuestion:
-    question = deck.get(question_id)
-    assert isinstance(question, NumericQuestion), f"{question_id} is not a numeric question"
-    return question
-
-
-def _code(deck: Deck, question_id: str) -> CodeQuestion:
-    question = deck.get(question_id)
-    assert isinstance(question, CodeQuestion), f"{question_id} is not a code question"
-    return question
-
-
-def _missed(question: ConceptQuestion, text: str) -> list[str]:
-    return [kp.point for kp, hit in question.rubric(text) if not hit]
-
-
 # --------------------------------------------------------------------------- structure
 
 
@@ -218,7 +199,7 @@ def test_every_question_has_title_hints_tags_and_time(deck: Deck, question_id: s
 
 @pytest.mark.parametrize("question_id", CONCEPT_IDS)
 def test_concept_questions_have_two_to_four_key_points(deck: Deck, question_id: str) -> None:
-    assert 2 <= len(_concept(deck, question_id).key_points) <= 4
+    assert 2 <= len(concept_question(deck, question_id).key_points) <= 4
 
 
 @pytest.mark.parametrize("question_id", CHOICE_IDS)
@@ -237,13 +218,13 @@ def test_choice_questions_have_one_correct_option_and_every_why(
 
 @pytest.mark.parametrize("question_id", CONCEPT_IDS)
 def test_deck_answer_hits_every_key_point(deck: Deck, question_id: str) -> None:
-    question = _concept(deck, question_id)
-    assert _missed(question, question.answer) == []
+    question = concept_question(deck, question_id)
+    assert key_points_missed(question, question.answer) == []
 
 
 @pytest.mark.parametrize("question_id", CONCEPT_IDS)
 def test_answer_in_own_words_hits_every_key_point(deck: Deck, question_id: str) -> None:
-    assert _missed(_concept(deck, question_id), OWN_WORDS[question_id]) == []
+    assert key_points_missed(concept_question(deck, question_id), OWN_WORDS[question_id]) == []
 
 
 @pytest.mark.parametrize(
@@ -251,7 +232,7 @@ def test_answer_in_own_words_hits_every_key_point(deck: Deck, question_id: str) 
     [(qid, wrong) for qid, answers in WRONG_ANSWERS.items() for wrong in answers],
 )
 def test_wrong_answer_hits_at_most_one_key_point(deck: Deck, question_id: str, wrong: str) -> None:
-    hits = [kp.point for kp, hit in _concept(deck, question_id).rubric(wrong) if hit]
+    hits = [kp.point for kp, hit in concept_question(deck, question_id).rubric(wrong) if hit]
     assert len(hits) <= 1, hits
 
 
@@ -266,30 +247,30 @@ def test_every_concept_question_has_own_words_and_two_wrong_answers() -> None:
 @pytest.mark.parametrize("question_id", CONCEPT_IDS)
 @pytest.mark.parametrize("text", OFF_TOPIC)
 def test_off_topic_answer_hits_nothing(deck: Deck, question_id: str, text: str) -> None:
-    hits = [kp.point for kp, hit in _concept(deck, question_id).rubric(text) if hit]
+    hits = [kp.point for kp, hit in concept_question(deck, question_id).rubric(text) if hit]
     assert hits == []
 
 
 # --------------------------------------------------------------------------- numeric
 
 
-def _parts(deck: Deck) -> list[tuple[str, NumericPart]]:
-    return [(qid, part) for qid in NUMERIC_IDS for part in _numeric(deck, qid).parts]
-
-
 def test_every_numeric_part_has_a_working(deck: Deck) -> None:
-    assert [(qid, part.label) for qid, part in _parts(deck) if not part.working] == []
+    assert [
+        (qid, part.label) for qid, part in numeric_parts(deck, NUMERIC_IDS) if not part.working
+    ] == []
 
 
 def test_every_working_evaluates_to_its_answer(deck: Deck) -> None:
-    for question_id, part in _parts(deck):
+    for question_id, part in numeric_parts(deck, NUMERIC_IDS):
         assert part.working is not None
         value = evaluate_arithmetic(part.working)
         assert part.tolerance.allows(value, part.answer), (question_id, part.label, value)
 
 
 def test_every_also_accept_working_evaluates_to_its_value(deck: Deck) -> None:
-    alternatives = [(qid, p, alt) for qid, p in _parts(deck) for alt in p.also_accept]
+    alternatives = [
+        (qid, p, alt) for qid, p in numeric_parts(deck, NUMERIC_IDS) for alt in p.also_accept
+    ]
     assert alternatives  # focal-weights accepts the 100x reduction factor
     for question_id, part, alt in alternatives:
         assert alt.working is not None, (question_id, part.label)
@@ -298,7 +279,7 @@ def test_every_also_accept_working_evaluates_to_its_value(deck: Deck) -> None:
 
 
 def test_label_smoothing_targets(deck: Deck) -> None:
-    parts = _numeric(deck, "label-smoothing-targets").parts
+    parts = numeric_question(deck, "label-smoothing-targets").parts
     assert [p.answer for p in parts] == [0.91, 0.01, 0.9001, 0.0001]
     assert all(p.percent for p in parts)
     # Each distribution sums to one: the true class plus K - 1 others.
@@ -311,14 +292,14 @@ def test_label_smoothing_targets(deck: Deck) -> None:
 
 
 def test_focal_weights(deck: Deck) -> None:
-    easy, hard, ratio = _numeric(deck, "focal-weights").parts
+    easy, hard, ratio = numeric_question(deck, "focal-weights").parts
     assert (easy.answer, hard.answer, ratio.answer) == (0.01, 0.81, 81)
     [reduction] = easy.also_accept
     assert reduction.value == 100
 
 
 def test_huber_numbers(deck: Deck) -> None:
-    parts = _numeric(deck, "huber-numbers").parts
+    parts = numeric_question(deck, "huber-numbers").parts
     assert [p.answer for p in parts] == [0.125, 50, 9.5, 10, 1]
 
 
@@ -327,7 +308,7 @@ def test_huber_numbers(deck: Deck) -> None:
 
 @pytest.mark.parametrize("question_id", CODE_IDS)
 def test_code_question_setup(deck: Deck, question_id: str) -> None:
-    question = _code(deck, question_id)
+    question = code_question(deck, question_id)
     assert question.checks is not None
     assert question.checks.kind == "function"
     assert list(question.checks.inputs) == ["logits", "target"]

@@ -11,15 +11,19 @@ import re
 from pathlib import Path
 
 import pytest
+from deck_helpers import (
+    choice_question,
+    code_question,
+    concept_question,
+    key_points_hit,
+    key_points_missed,
+    numeric_parts,
+    numeric_question,
+)
 
 from grader import evaluate_arithmetic
 from questions import (
-    ChoiceQuestion,
-    CodeQuestion,
-    ConceptQuestion,
     Deck,
-    NumericPart,
-    NumericQuestion,
     load_deck,
 )
 
@@ -178,38 +182,6 @@ def deck() -> Deck:
     return load_deck(DECK_PATH)
 
 
-def _concept(deck: Deck, question_id: str) -> ConceptQuestion:
-    question = deck.get(question_id)
-    assert isinstance(question, ConceptQuestion), f"{question_id} is not a concept question"
-    return question
-
-
-def _numeric(deck: Deck, question_id: str) -> NumericQuestion:
-    question = deck.get(question_id)
-    assert isinstance(question, NumericQuestion), f"{question_id} is not a numeric question"
-    return question
-
-
-def _choice(deck: Deck, question_id: str) -> ChoiceQuestion:
-    question = deck.get(question_id)
-    assert isinstance(question, ChoiceQuestion), f"{question_id} is not a choice question"
-    return question
-
-
-def _code(deck: Deck, question_id: str) -> CodeQuestion:
-    question = deck.get(question_id)
-    assert isinstance(question, CodeQuestion), f"{question_id} is not a code question"
-    return question
-
-
-def _missed(question: ConceptQuestion, text: str) -> list[str]:
-    return [kp.point for kp, hit in question.rubric(text) if not hit]
-
-
-def _hits(question: ConceptQuestion, text: str) -> list[str]:
-    return [kp.point for kp, hit in question.rubric(text) if hit]
-
-
 def _plain(markdown: str) -> str:
     """The answer as a person might type it: no emphasis, $ signs or LaTeX commands."""
     text = markdown.replace("**", "").replace("*", "").replace("$", "")
@@ -254,7 +226,7 @@ def test_every_question_has_title_hints_tags_and_time(deck: Deck, question_id: s
 
 @pytest.mark.parametrize("question_id", CONCEPT_IDS)
 def test_concept_questions_have_two_to_four_key_points(deck: Deck, question_id: str) -> None:
-    assert 2 <= len(_concept(deck, question_id).key_points) <= 4
+    assert 2 <= len(concept_question(deck, question_id).key_points) <= 4
 
 
 # --------------------------------------------------------------------------- rubric
@@ -263,9 +235,9 @@ def test_concept_questions_have_two_to_four_key_points(deck: Deck, question_id: 
 @pytest.mark.parametrize("question_id", CONCEPT_IDS)
 @pytest.mark.parametrize("form", ["markdown", "plain"])
 def test_deck_answer_hits_every_key_point(deck: Deck, question_id: str, form: str) -> None:
-    question = _concept(deck, question_id)
+    question = concept_question(deck, question_id)
     text = question.answer if form == "markdown" else _plain(question.answer)
-    assert _missed(question, text) == []
+    assert key_points_missed(question, text) == []
 
 
 @pytest.mark.parametrize("question_id", CONCEPT_IDS)
@@ -273,7 +245,7 @@ def test_deck_answer_hits_every_key_point(deck: Deck, question_id: str, form: st
 def test_answer_in_other_words_hits_every_key_point(
     deck: Deck, question_id: str, answers: dict[str, str]
 ) -> None:
-    assert _missed(_concept(deck, question_id), answers[question_id]) == []
+    assert key_points_missed(concept_question(deck, question_id), answers[question_id]) == []
 
 
 @pytest.mark.parametrize(
@@ -281,7 +253,7 @@ def test_answer_in_other_words_hits_every_key_point(
     [(qid, wrong) for qid, answers in WRONG_ANSWERS.items() for wrong in answers],
 )
 def test_wrong_answer_hits_at_most_one_key_point(deck: Deck, question_id: str, wrong: str) -> None:
-    hits = _hits(_concept(deck, question_id), wrong)
+    hits = key_points_hit(concept_question(deck, question_id), wrong)
     assert len(hits) <= 1, hits
 
 
@@ -296,29 +268,29 @@ def test_every_concept_question_has_own_words_and_two_wrong_answers() -> None:
 @pytest.mark.parametrize("question_id", CONCEPT_IDS)
 @pytest.mark.parametrize("text", OFF_TOPIC)
 def test_off_topic_answer_hits_nothing(deck: Deck, question_id: str, text: str) -> None:
-    assert _hits(_concept(deck, question_id), text) == []
+    assert key_points_hit(concept_question(deck, question_id), text) == []
 
 
 # --------------------------------------------------------------------------- numeric
 
 
-def _parts(deck: Deck) -> list[tuple[str, NumericPart]]:
-    return [(qid, part) for qid in NUMERIC_IDS for part in _numeric(deck, qid).parts]
-
-
 def test_every_numeric_part_has_a_working(deck: Deck) -> None:
-    assert [(qid, part.label) for qid, part in _parts(deck) if not part.working] == []
+    assert [
+        (qid, part.label) for qid, part in numeric_parts(deck, NUMERIC_IDS) if not part.working
+    ] == []
 
 
 def test_every_working_evaluates_to_its_answer(deck: Deck) -> None:
-    for question_id, part in _parts(deck):
+    for question_id, part in numeric_parts(deck, NUMERIC_IDS):
         assert part.working is not None and part.answer is not None, (question_id, part.label)
         value = evaluate_arithmetic(part.working)
         assert part.tolerance.allows(value, part.answer), (question_id, part.label, value)
 
 
 def test_every_also_accept_working_evaluates_to_its_value(deck: Deck) -> None:
-    alternatives = [(qid, p, alt) for qid, p in _parts(deck) for alt in p.also_accept]
+    alternatives = [
+        (qid, p, alt) for qid, p in numeric_parts(deck, NUMERIC_IDS) for alt in p.also_accept
+    ]
     assert alternatives  # the buffer count also accepts num_batches_tracked
     for question_id, part, alt in alternatives:
         assert alt.working is not None, (question_id, part.label)
@@ -330,7 +302,9 @@ def test_every_also_accept_working_evaluates_to_its_value(deck: Deck) -> None:
 
 
 def test_running_stats_update(deck: Deck) -> None:
-    mean, biased_var, running_mean, running_var = _numeric(deck, "running-stats-update").parts
+    mean, biased_var, running_mean, running_var = numeric_question(
+        deck, "running-stats-update"
+    ).parts
     values = [1, 2, 3, 6]
     batch_mean = sum(values) / len(values)
     squares = sum((v - batch_mean) ** 2 for v in values)
@@ -347,14 +321,14 @@ def test_running_stats_update(deck: Deck) -> None:
 
 
 def test_parameter_counts(deck: Deck) -> None:
-    parts = _numeric(deck, "norm-param-count").parts
+    parts = numeric_question(deck, "norm-param-count").parts
     assert [p.answer for p in parts] == [512, 512, 256, 1536]
     assert [alt.value for alt in parts[1].also_accept] == [513]
 
 
 def test_values_per_statistic(deck: Deck) -> None:
     n, c, h, w, groups = 8, 64, 16, 16, 16
-    parts = _numeric(deck, "values-per-statistic").parts
+    parts = numeric_question(deck, "values-per-statistic").parts
     assert [p.answer for p in parts] == [
         n * h * w,
         c * h * w,
@@ -365,7 +339,7 @@ def test_values_per_statistic(deck: Deck) -> None:
 
 
 def test_fold_bn(deck: Deck) -> None:
-    scale, weight, bias = _numeric(deck, "fold-bn").parts
+    scale, weight, bias = numeric_question(deck, "fold-bn").parts
     gamma, beta, mu, std, w, b = 3, 0.5, 1, 2, 0.6, 0.2
     assert scale.answer == pytest.approx(gamma / std)
     assert weight.answer == pytest.approx(gamma / std * w)
@@ -376,7 +350,7 @@ def test_fold_bn(deck: Deck) -> None:
 
 
 def test_choose_norm_is_group_norm(deck: Deck) -> None:
-    question = _choice(deck, "choose-norm")
+    question = choice_question(deck, "choose-norm")
     assert not question.multiple
     [correct] = question.correct_indices
     assert question.options[correct].text.startswith("GroupNorm")
@@ -384,7 +358,7 @@ def test_choose_norm_is_group_norm(deck: Deck) -> None:
 
 
 def test_train_eval_layers_are_those_with_running_statistics(deck: Deck) -> None:
-    question = _choice(deck, "train-eval-layers")
+    question = choice_question(deck, "train-eval-layers")
     assert question.multiple
     correct = {question.options[i].text for i in question.correct_indices}
     assert correct == {"nn.BatchNorm2d(64)", "nn.InstanceNorm2d(64, track_running_stats=True)"}
@@ -395,7 +369,7 @@ def test_train_eval_layers_are_those_with_running_statistics(deck: Deck) -> None
 
 
 def test_batch_norm_function_question(deck: Deck) -> None:
-    question = _code(deck, "batch-norm-function")
+    question = code_question(deck, "batch-norm-function")
     assert question.entry_point == "batch_norm_train"
     assert question.signature == "batch_norm_train(x, weight, bias, eps=1e-5)"
     assert "NotImplementedError" in question.starter
@@ -419,7 +393,7 @@ def test_batch_norm_function_question(deck: Deck) -> None:
 
 
 def test_layer_norm_module_question(deck: Deck) -> None:
-    question = _code(deck, "layer-norm-module")
+    question = code_question(deck, "layer-norm-module")
     assert question.entry_point == "LayerNorm"
     assert question.signature == "LayerNorm(normalized_shape, eps=1e-5)"
     assert "NotImplementedError" in question.starter
@@ -439,7 +413,7 @@ def test_layer_norm_module_question(deck: Deck) -> None:
 
 @pytest.mark.parametrize("question_id", CODE_IDS)
 def test_wrong_solutions_name_checks_the_question_runs(deck: Deck, question_id: str) -> None:
-    question = _code(deck, question_id)
+    question = code_question(deck, question_id)
     assert question.checks is not None
     runnable = {"compile", "load", *question.checks.compare}
     if question.checks.kind == "module":

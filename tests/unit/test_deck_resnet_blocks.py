@@ -8,15 +8,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from deck_helpers import (
+    code_question,
+    concept_question,
+    key_points_hit,
+    key_points_missed,
+    numeric_parts,
+    numeric_question,
+)
 
 from grader import evaluate_arithmetic
 from questions import (
     ChoiceQuestion,
-    CodeQuestion,
-    ConceptQuestion,
     Deck,
-    NumericPart,
-    NumericQuestion,
     load_deck,
 )
 from questions._models import IntStrategy
@@ -179,32 +183,6 @@ def deck() -> Deck:
     return load_deck(DECK_PATH)
 
 
-def _concept(deck: Deck, question_id: str) -> ConceptQuestion:
-    question = deck.get(question_id)
-    assert isinstance(question, ConceptQuestion), f"{question_id} is not a concept question"
-    return question
-
-
-def _numeric(deck: Deck, question_id: str) -> NumericQuestion:
-    question = deck.get(question_id)
-    assert isinstance(question, NumericQuestion), f"{question_id} is not a numeric question"
-    return question
-
-
-def _code(deck: Deck, question_id: str) -> CodeQuestion:
-    question = deck.get(question_id)
-    assert isinstance(question, CodeQuestion), f"{question_id} is not a code question"
-    return question
-
-
-def _hits(question: ConceptQuestion, text: str) -> list[str]:
-    return [kp.point for kp, hit in question.rubric(text) if hit]
-
-
-def _missed(question: ConceptQuestion, text: str) -> list[str]:
-    return [kp.point for kp, hit in question.rubric(text) if not hit]
-
-
 # --------------------------------------------------------------------------- structure
 
 
@@ -255,7 +233,7 @@ def test_every_question_has_title_hints_tags_and_time(deck: Deck, question_id: s
 
 @pytest.mark.parametrize("question_id", CONCEPT_IDS)
 def test_concept_questions_have_two_to_four_key_points(deck: Deck, question_id: str) -> None:
-    assert 2 <= len(_concept(deck, question_id).key_points) <= 4
+    assert 2 <= len(concept_question(deck, question_id).key_points) <= 4
 
 
 def test_choice_questions_have_one_correct_option_with_reasons(deck: Deck) -> None:
@@ -276,20 +254,20 @@ def test_choice_questions_have_one_correct_option_with_reasons(deck: Deck) -> No
 
 @pytest.mark.parametrize("question_id", CONCEPT_IDS)
 def test_deck_answer_hits_every_key_point(deck: Deck, question_id: str) -> None:
-    question = _concept(deck, question_id)
-    assert _missed(question, question.answer) == []
+    question = concept_question(deck, question_id)
+    assert key_points_missed(question, question.answer) == []
 
 
 @pytest.mark.parametrize("question_id", CONCEPT_IDS)
 def test_answer_in_own_words_hits_every_key_point(deck: Deck, question_id: str) -> None:
-    assert _missed(_concept(deck, question_id), OWN_WORDS[question_id]) == []
+    assert key_points_missed(concept_question(deck, question_id), OWN_WORDS[question_id]) == []
 
 
 @pytest.mark.parametrize(("question_id", "text", "points"), TERSE)
 def test_terse_answer_hits_its_key_points(
     deck: Deck, question_id: str, text: str, points: list[int]
 ) -> None:
-    question = _concept(deck, question_id)
+    question = concept_question(deck, question_id)
     hit = [i for i, (_, ok) in enumerate(question.rubric(text)) if ok]
     assert hit == points
 
@@ -299,7 +277,7 @@ def test_terse_answer_hits_its_key_points(
     [(qid, wrong) for qid, answers in WRONG_ANSWERS.items() for wrong in answers],
 )
 def test_wrong_answer_hits_at_most_one_key_point(deck: Deck, question_id: str, wrong: str) -> None:
-    hits = _hits(_concept(deck, question_id), wrong)
+    hits = key_points_hit(concept_question(deck, question_id), wrong)
     assert len(hits) <= 1, hits
 
 
@@ -312,18 +290,14 @@ def test_every_concept_question_has_own_words_and_wrong_answers() -> None:
 @pytest.mark.parametrize("question_id", CONCEPT_IDS)
 @pytest.mark.parametrize("text", OFF_TOPIC)
 def test_off_topic_answer_hits_nothing(deck: Deck, question_id: str, text: str) -> None:
-    assert _hits(_concept(deck, question_id), text) == []
+    assert key_points_hit(concept_question(deck, question_id), text) == []
 
 
 # --------------------------------------------------------------------------- numeric
 
 
-def _parts(deck: Deck) -> list[tuple[str, NumericPart]]:
-    return [(qid, part) for qid in NUMERIC_IDS for part in _numeric(deck, qid).parts]
-
-
 def test_every_working_evaluates_to_its_answer(deck: Deck) -> None:
-    for question_id, part in _parts(deck):
+    for question_id, part in numeric_parts(deck, NUMERIC_IDS):
         assert part.working, (question_id, part.label)
         assert part.answer is not None, (question_id, part.label)
         value = evaluate_arithmetic(part.working)
@@ -331,7 +305,9 @@ def test_every_working_evaluates_to_its_answer(deck: Deck) -> None:
 
 
 def test_every_also_accept_working_evaluates_to_its_value(deck: Deck) -> None:
-    alternatives = [(qid, p, alt) for qid, p in _parts(deck) for alt in p.also_accept]
+    alternatives = [
+        (qid, p, alt) for qid, p in numeric_parts(deck, NUMERIC_IDS) for alt in p.also_accept
+    ]
     assert alternatives
     for question_id, part, alt in alternatives:
         assert alt.working is not None, (question_id, part.label)
@@ -340,13 +316,13 @@ def test_every_also_accept_working_evaluates_to_its_value(deck: Deck) -> None:
 
 
 def test_basic_block_counts(deck: Deck) -> None:
-    answers = [p.answer for p in _numeric(deck, "basic-block-params").parts]
+    answers = [p.answer for p in numeric_question(deck, "basic-block-params").parts]
     assert answers == [36864, 73728, 256, 73984]
     assert answers[3] == 2 * 3 * 3 * 64 * 64 + 2 * 2 * 64
 
 
 def test_bottleneck_counts(deck: Deck) -> None:
-    parts = _numeric(deck, "bottleneck-block-params").parts
+    parts = numeric_question(deck, "bottleneck-block-params").parts
     assert [p.answer for p in parts[:5]] == [16384, 36864, 16384, 768, 70400]
     ratio = parts[5]
     assert ratio.answer == pytest.approx(69632 / 1179648, rel=1e-5)
@@ -356,7 +332,7 @@ def test_bottleneck_counts(deck: Deck) -> None:
 
 
 def test_projection_block_counts(deck: Deck) -> None:
-    parts = _numeric(deck, "projection-block-params").parts
+    parts = numeric_question(deck, "projection-block-params").parts
     assert [p.answer for p in parts[:6]] == [28, 73728, 147456, 8192, 768, 230144]
     share = parts[6]
     assert share.percent
@@ -367,7 +343,10 @@ def test_projection_block_counts(deck: Deck) -> None:
 
 
 def test_code_questions_shape(deck: Deck) -> None:
-    basic, bottleneck = _code(deck, "basic-block-code"), _code(deck, "bottleneck-code")
+    basic, bottleneck = (
+        code_question(deck, "basic-block-code"),
+        code_question(deck, "bottleneck-code"),
+    )
     assert (basic.entry_point, basic.signature) == (
         "BasicBlock",
         "BasicBlock(in_channels, out_channels, stride=1)",

@@ -14,13 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from deck_helpers import concept_question, key_points_missed, numeric_parts, numeric_question
 
 from questions import (
     CodeQuestion,
-    ConceptQuestion,
     Deck,
-    NumericPart,
-    NumericQuestion,
     WrongSolution,
     load_deck,
 )
@@ -192,26 +190,10 @@ def deck() -> Deck:
     return load_deck(DECK_PATH)
 
 
-def _concept(deck: Deck, question_id: str) -> ConceptQuestion:
-    question = deck.get(question_id)
-    assert isinstance(question, ConceptQuestion), f"{question_id} is not a concept question"
-    return question
-
-
-def _numeric(deck: Deck, question_id: str) -> NumericQuestion:
-    question = deck.get(question_id)
-    assert isinstance(question, NumericQuestion), f"{question_id} is not a numeric question"
-    return question
-
-
 def _code(deck: Deck) -> CodeQuestion:
     question = deck.get("q10")
     assert isinstance(question, CodeQuestion)
     return question
-
-
-def _missed(question: ConceptQuestion, text: str) -> list[str]:
-    return [kp.point for kp, hit in question.rubric(text) if not hit]
 
 
 # --------------------------------------------------------------------------- structure
@@ -251,7 +233,7 @@ def test_every_question_has_title_tags_and_time(deck: Deck, question_id: str) ->
 
 @pytest.mark.parametrize("question_id", CONCEPT_IDS)
 def test_concept_questions_have_two_to_four_key_points(deck: Deck, question_id: str) -> None:
-    assert 2 <= len(_concept(deck, question_id).key_points) <= 4
+    assert 2 <= len(concept_question(deck, question_id).key_points) <= 4
 
 
 def test_seed_latex_is_kept(deck: Deck) -> None:
@@ -271,18 +253,18 @@ def test_seed_answer_hits_every_key_point(deck: Deck, question_id: str, form: st
     text = SEED_ANSWERS[question_id]
     if form == "plain":
         text = _plain(text)
-    assert _missed(_concept(deck, question_id), text) == []
+    assert key_points_missed(concept_question(deck, question_id), text) == []
 
 
 @pytest.mark.parametrize("question_id", CONCEPT_IDS)
 def test_deck_answer_hits_every_key_point(deck: Deck, question_id: str) -> None:
-    question = _concept(deck, question_id)
-    assert _missed(question, question.answer) == []
+    question = concept_question(deck, question_id)
+    assert key_points_missed(question, question.answer) == []
 
 
 @pytest.mark.parametrize("question_id", CONCEPT_IDS)
 def test_answer_in_own_words_hits_every_key_point(deck: Deck, question_id: str) -> None:
-    assert _missed(_concept(deck, question_id), OWN_WORDS[question_id]) == []
+    assert key_points_missed(concept_question(deck, question_id), OWN_WORDS[question_id]) == []
 
 
 @pytest.mark.parametrize(
@@ -290,7 +272,7 @@ def test_answer_in_own_words_hits_every_key_point(deck: Deck, question_id: str) 
     [(qid, wrong) for qid, answers in WRONG_ANSWERS.items() for wrong in answers],
 )
 def test_wrong_answer_hits_at_most_one_key_point(deck: Deck, question_id: str, wrong: str) -> None:
-    hits = [kp.point for kp, hit in _concept(deck, question_id).rubric(wrong) if hit]
+    hits = [kp.point for kp, hit in concept_question(deck, question_id).rubric(wrong) if hit]
     assert len(hits) <= 1, hits
 
 
@@ -316,15 +298,11 @@ OFF_TOPIC = [
 @pytest.mark.parametrize("question_id", CONCEPT_IDS)
 @pytest.mark.parametrize("text", OFF_TOPIC)
 def test_off_topic_answer_hits_nothing(deck: Deck, question_id: str, text: str) -> None:
-    hits = [kp.point for kp, hit in _concept(deck, question_id).rubric(text) if hit]
+    hits = [kp.point for kp, hit in concept_question(deck, question_id).rubric(text) if hit]
     assert hits == []
 
 
 # --------------------------------------------------------------------------- numeric
-
-
-def _parts(deck: Deck) -> list[tuple[str, NumericPart]]:
-    return [(qid, part) for qid in NUMERIC_IDS for part in _numeric(deck, qid).parts]
 
 
 def test_evaluate_helper_rejects_names_and_calls() -> None:
@@ -336,18 +314,20 @@ def test_evaluate_helper_rejects_names_and_calls() -> None:
 
 
 def test_every_numeric_part_has_a_working(deck: Deck) -> None:
-    assert [qid for qid, part in _parts(deck) if not part.working] == []
+    assert [qid for qid, part in numeric_parts(deck, NUMERIC_IDS) if not part.working] == []
 
 
 def test_every_working_evaluates_to_its_answer(deck: Deck) -> None:
-    for question_id, part in _parts(deck):
+    for question_id, part in numeric_parts(deck, NUMERIC_IDS):
         assert part.working is not None
         value = evaluate(part.working)
         assert part.tolerance.allows(value, part.answer), (question_id, part.label, value)
 
 
 def test_every_also_accept_working_evaluates_to_its_value(deck: Deck) -> None:
-    alternatives = [(qid, p, alt) for qid, p in _parts(deck) for alt in p.also_accept]
+    alternatives = [
+        (qid, p, alt) for qid, p in numeric_parts(deck, NUMERIC_IDS) for alt in p.also_accept
+    ]
     assert alternatives  # q6 and bottleneck-params both accept the reciprocal
     for question_id, part, alt in alternatives:
         assert alt.working is not None, (question_id, part.label)
@@ -356,7 +336,7 @@ def test_every_also_accept_working_evaluates_to_its_value(deck: Deck) -> None:
 
 
 def test_q6_parts(deck: Deck) -> None:
-    parts = _numeric(deck, "q6").parts
+    parts = numeric_question(deck, "q6").parts
     assert [p.answer for p in parts[:4]] == [73728, 576, 8192, 8768]
     assert [p.working for p in parts[:4]] == [
         "3*3*64*128",
@@ -374,12 +354,12 @@ def test_q6_parts(deck: Deck) -> None:
     assert reciprocal.tolerance is not None and reciprocal.tolerance.relative == 0.02
     assert "reciprocal" in reciprocal.note
     # The seed's 0.118 / "8.5x" are rounded; the answer text says so.
-    answer = _numeric(deck, "q6").answer
+    answer = numeric_question(deck, "q6").answer
     assert "8.41" in answer and "0.119" in answer
 
 
 def test_q8_parts(deck: Deck) -> None:
-    question = _numeric(deck, "q8")
+    question = numeric_question(deck, "q8")
     assert [(p.answer, p.working, p.percent) for p in question.parts] == [
         (25, "5*5", False),
         (18, "3*3 + 3*3", False),
@@ -470,7 +450,7 @@ def test_q10_reference_parameter_count_matches_q6(deck: Deck) -> None:
     pytest.importorskip("torch")
     module = _build(_code(deck).reference, 64, 128, 3)
     count = sum(p.numel() for p in module.parameters())
-    assert count == _numeric(deck, "q6").parts[3].answer == 8768
+    assert count == numeric_question(deck, "q6").parts[3].answer == 8768
 
 
 @pytest.mark.parametrize(("kernel_size", "height"), [(1, 11), (5, 7), (7, 3)])

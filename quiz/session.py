@@ -93,6 +93,9 @@ class PracticeSession:
     does not exist) raises before anything is recorded.
     """
 
+    mode = "practice"
+    """What the attempts of this session are recorded as (see :data:`quiz.store.MODES`)."""
+
     def __init__(
         self,
         deck: Deck,
@@ -101,24 +104,34 @@ class PracticeSession:
         shuffle: bool = False,
         seed: int | None = None,
         clock: Callable[[], float] = time.monotonic,
+        items: Sequence[tuple[Deck, AnyQuestion]] | None = None,
+        title: str | None = None,
     ) -> None:
+        """A session over ``deck``'s questions, or over ``items`` (questions from any decks,
+        each with its deck, in the order given) when they are passed."""
         self.deck = deck
+        self.title = title if title is not None else deck.title
         self.store = store
         self._clock = clock
         # Questions that draw their numbers get fresh ones for each session.
         self.draw_seed = seed if seed is not None else random.randrange(2**31)
+        pairs = list(items) if items is not None else [(deck, q) for q in deck.questions]
+        if not pairs:
+            raise ValueError("a session needs at least one question")
+        if shuffle:
+            random.Random(seed).shuffle(pairs)
+        self.decks: list[Deck] = [d for d, _ in pairs]
         self.questions: list[AnyQuestion] = [
             draw_numbers(q, self.draw_seed) if isinstance(q, NumericQuestion) else q
-            for q in deck.questions
+            for _, q in pairs
         ]
-        if shuffle:
-            random.Random(seed).shuffle(self.questions)
         count = len(self.questions)
         self._statuses: list[QuestionStatus] = ["new"] * count
         self._outcomes: list[Outcome | None] = [None] * count
         self._ratings: list[int | None] = [None] * count
         self._hints: list[int] = [0] * count
         self._spent: list[float] = [0.0] * count
+        self._tries: list[int] = [0] * count
         self.index = 0
         self._shown_since = clock()
 
@@ -130,7 +143,18 @@ class PracticeSession:
 
     def question_id(self, question: AnyQuestion | None = None) -> str:
         """``DECK/QID`` of ``question`` (the current one by default)."""
-        return f"{self.deck.id}/{(question or self.current).id}"
+        target = question or self.current
+        at = next((i for i, q in enumerate(self.questions) if q is target), None)
+        deck = self.deck if at is None else self.decks[at]
+        return f"{deck.id}/{target.id}"
+
+    def deck_of(self, index: int | None = None) -> Deck:
+        """The deck of the question at ``index`` (the current one by default)."""
+        return self.decks[self.index if index is None else self._checked(index)]
+
+    def tries(self, index: int | None = None) -> int:
+        """Answers given to the question at ``index`` (the current one) in this session."""
+        return self._tries[self.index if index is None else self._checked(index)]
 
     @property
     def position(self) -> tuple[int, int]:
@@ -278,6 +302,7 @@ class PracticeSession:
             raise ValueError(f"{self.question_id()} has not been answered yet; nothing to rate")
         self.store.rate(outcome.attempt_id, rating)
         self._ratings[self.index] = rating
+        self._after_rating(self.index, outcome, rating)
 
     def submit_numeric(self, answers: Sequence[str]) -> Outcome:
         """Grade one answer per part: ``correct`` when all are, ``partial`` when some are.
@@ -372,8 +397,11 @@ class PracticeSession:
             score=score,
             seconds=seconds,
             hints=self._hints[at],
+            mode=self.mode,
+            mock=self._mock_id(),
         )
         attempt_id = self.store.record(attempt)
+        self._tries[at] += 1
         outcome = Outcome(
             kind=question.kind,
             verdict=verdict,
@@ -387,7 +415,19 @@ class PracticeSession:
         self._outcomes[at] = outcome
         self._ratings[at] = None
         self._statuses[at] = "answered"
+        self._after_record(at, outcome)
         return outcome
+
+    # Hooks for sessions that do more with an answer (review scheduling, mock interviews).
+
+    def _mock_id(self) -> int | None:
+        return None
+
+    def _after_record(self, at: int, outcome: Outcome) -> None:
+        """Called once an answer to the question at ``at`` is recorded."""
+
+    def _after_rating(self, at: int, outcome: Outcome, rating: int) -> None:
+        """Called once a concept answer at ``at`` is self-rated."""
 
 
 __all__ = ["ChoiceOutcome", "Outcome", "PracticeSession", "QuestionStatus", "RubricHits"]

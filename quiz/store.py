@@ -23,11 +23,13 @@ serialised by a lock, so the UI thread can save drafts while a worker thread rec
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
 import math
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -82,12 +84,60 @@ MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
         ) WITHOUT ROWID
         """,
     ),
+    (
+        # Version 2: spaced repetition, mock interviews, settings; attempts say where they
+        # were given (practice, review or a mock interview).
+        """
+        CREATE TABLE mocks (
+            id          INTEGER PRIMARY KEY,
+            started_at  TEXT NOT NULL,
+            finished_at TEXT,
+            config      TEXT NOT NULL,
+            scorecard   TEXT
+        )
+        """,
+        "ALTER TABLE attempts ADD COLUMN mode TEXT NOT NULL DEFAULT 'practice' "
+        "CHECK (mode IN ('practice', 'review', 'mock'))",
+        "ALTER TABLE attempts ADD COLUMN mock INTEGER REFERENCES mocks (id)",
+        """
+        CREATE TABLE cards (
+            question   TEXT PRIMARY KEY,
+            card       TEXT NOT NULL,
+            due        TEXT NOT NULL,
+            introduced TEXT NOT NULL
+        ) WITHOUT ROWID
+        """,
+        "CREATE INDEX cards_by_due ON cards (due)",
+        """
+        CREATE TABLE reviews (
+            id          INTEGER PRIMARY KEY,
+            session     TEXT    NOT NULL,
+            question    TEXT    NOT NULL,
+            rating      INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 4),
+            at          TEXT    NOT NULL,
+            card_before TEXT,
+            attempt     INTEGER REFERENCES attempts (id),
+            UNIQUE (session, question)
+        )
+        """,
+        "CREATE INDEX reviews_by_time ON reviews (at)",
+        """
+        CREATE TABLE settings (
+            key   TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        ) WITHOUT ROWID
+        """,
+    ),
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 """The schema version this code writes (``PRAGMA user_version``)."""
 
 _CORRUPTION_CODES: Final = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
-_ATTEMPT_COLUMNS: Final = "id, question, kind, answer, verdict, score, rating, seconds, hints, at"
+_ATTEMPT_COLUMNS: Final = (
+    "id, question, kind, answer, verdict, score, rating, seconds, hints, at, mode, mock"
+)
+MODES: Final = ("practice", "review", "mock")
+"""Where an attempt was given."""
 
 
 class StoreError(Exception):
@@ -131,9 +181,25 @@ class Attempt:
     """Hints shown before answering."""
     at: datetime = field(default_factory=_now)
     id: int | None = None
+    mode: str = "practice"
+    """practice | review | mock."""
+    mock: int | None = None
+    """The mock interview (:meth:`Store.start_mock`) the attempt belongs to, if any."""
+
+    @property
+    def right(self) -> bool:
+        """Whether the answer counts as right: a pass, an all-correct answer, or a concept
+        answer self-rated Hard or better (unrated: half the key points or more)."""
+        if self.kind == "concept":
+            return self.rating >= 2 if self.rating is not None else self.score >= 0.5
+        return self.verdict in ("correct", "pass")
 
     def __post_init__(self) -> None:
         where = f"attempt at {self.question!r}"
+        if self.mode not in MODES:
+            raise ValueError(f"{where}: mode must be one of {', '.join(MODES)}, got {self.mode!r}")
+        if (self.mock is not None) != (self.mode == "mock"):
+            raise ValueError(f"{where}: a mock attempt, and only one, names its mock interview")
         if self.kind not in VERDICTS:
             raise ValueError(f"{where}: kind must be one of {', '.join(KINDS)}, got {self.kind!r}")
         allowed = VERDICTS[self.kind]
@@ -166,6 +232,48 @@ def _check_rating(rating: int) -> None:
     if isinstance(rating, bool) or not isinstance(rating, int) or rating not in RATINGS:
         names = ", ".join(f"{value} {name}" for value, name in RATINGS.items())
         raise ValueError(f"a rating is an integer from 1 to 4 ({names}), got {rating!r}")
+
+
+@dataclass(frozen=True)
+class CardRow:
+    """The spaced-repetition state of one question."""
+
+    question: str
+    card: str
+    """The ``fsrs.Card`` as JSON (``quiz.scheduling`` reads it)."""
+    due: datetime
+    introduced: datetime
+    """When the question was first reviewed."""
+
+
+@dataclass(frozen=True)
+class Review:
+    """One rating of one question in one review session."""
+
+    session: str
+    question: str
+    rating: int
+    at: datetime
+    card_before: str | None
+    """The card before this session reviewed the question; None when it was new."""
+    attempt: int | None = None
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class MockRecord:
+    """One mock interview: when, how it was set up, and its scorecard once finished."""
+
+    id: int
+    started_at: datetime
+    finished_at: datetime | None
+    config: dict[str, Any]
+    scorecard: dict[str, Any] | None
+
+
+EXPORT_FORMAT: Final = "mlquiz-progress"
+EXPORT_VERSION: Final = 1
+"""``quiz export`` writes this format and version; ``quiz import-progress`` reads it."""
 
 
 class Store:
@@ -285,6 +393,20 @@ class Store:
             except sqlite3.Error as exc:
                 raise StoreError(f"progress store {self.path}: {exc}") from exc
 
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """Several statements as one durable committed transaction (rolled back on error)."""
+        with self._locked() as db:
+            db.execute("PRAGMA synchronous = FULL")
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+
     def _write(self, sql: str, parameters: Sequence[Any], *, durable: bool) -> sqlite3.Cursor:
         """Run one statement as its own committed transaction.
 
@@ -309,7 +431,7 @@ class Store:
         """Insert ``attempt`` (its ``id`` is ignored) and commit; returns the new row id."""
         cursor = self._write(
             "INSERT INTO attempts (question, kind, answer, verdict, score, rating, seconds, "
-            "hints, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "hints, at, mode, mock) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 attempt.question,
                 attempt.kind,
@@ -320,6 +442,8 @@ class Store:
                 attempt.seconds,
                 attempt.hints,
                 _utc_text(attempt.at),
+                attempt.mode,
+                attempt.mock,
             ),
             durable=True,
         )
@@ -364,7 +488,7 @@ class Store:
         return None if row is None else self._attempt(row)
 
     def _attempt(self, row: Sequence[Any]) -> Attempt:
-        row_id, question, kind, answer, verdict, score, rating, seconds, hints, at = row
+        row_id, question, kind, answer, verdict, score, rating, seconds, hints, at, mode, mock = row
         try:
             return Attempt(
                 question=question,
@@ -377,11 +501,372 @@ class Store:
                 hints=hints,
                 at=datetime.fromisoformat(at),
                 id=row_id,
+                mode=mode,
+                mock=mock,
             )
         except (TypeError, ValueError) as exc:
             raise StoreError(
                 f"progress store {self.path}: attempt {row_id} is invalid: {exc}"
             ) from None
+
+    # ------------------------------------------------------------------ spaced repetition
+
+    def cards(self) -> dict[str, CardRow]:
+        """The scheduling state of every question seen in review, by ``DECK/QID``."""
+        with self._locked() as db:
+            rows = db.execute("SELECT question, card, due, introduced FROM cards").fetchall()
+        return {row[0]: _card_row(row) for row in rows}
+
+    def card(self, question: str) -> CardRow | None:
+        """The scheduling state of ``question``, or None when it is new."""
+        with self._locked() as db:
+            row = db.execute(
+                "SELECT question, card, due, introduced FROM cards WHERE question = ?",
+                (question,),
+            ).fetchone()
+        return None if row is None else _card_row(row)
+
+    def review(
+        self,
+        *,
+        session: str,
+        question: str,
+        rating: int,
+        at: datetime,
+        attempt: int | None,
+        schedule: Callable[[str | None], tuple[str, datetime]],
+    ) -> CardRow:
+        """Rate ``question`` in review ``session`` and store its new card, in one transaction.
+
+        ``schedule`` gets the card as it was before this session first reviewed the question
+        (JSON, or None for a new question) and returns the new card (JSON) and its due time.
+        Rating the same question again in the same session replaces the earlier rating, so a
+        retry that succeeds turns an Again into a Hard rather than adding a second review.
+        """
+        _check_rating(rating)
+        with self._transaction() as db:
+            row = db.execute(
+                "SELECT card_before FROM reviews WHERE session = ? AND question = ?",
+                (session, question),
+            ).fetchone()
+            if row is not None:
+                before: str | None = row[0]
+            else:
+                current = db.execute(
+                    "SELECT card FROM cards WHERE question = ?", (question,)
+                ).fetchone()
+                before = None if current is None else current[0]
+            card, due = schedule(before)
+            db.execute(
+                "INSERT INTO reviews (session, question, rating, at, card_before, attempt) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (session, question) DO UPDATE SET "
+                "rating = excluded.rating, at = excluded.at, attempt = excluded.attempt",
+                (session, question, rating, _utc_text(at), before, attempt),
+            )
+            db.execute(
+                "INSERT INTO cards (question, card, due, introduced) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (question) DO UPDATE SET card = excluded.card, due = excluded.due",
+                (question, card, _utc_text(due), _utc_text(at)),
+            )
+            stored = db.execute(
+                "SELECT question, card, due, introduced FROM cards WHERE question = ?",
+                (question,),
+            ).fetchone()
+        return _card_row(stored)
+
+    def reviews(self, since: datetime | None = None) -> list[Review]:
+        """Every review (or those at or after ``since``), oldest first."""
+        with self._locked() as db:
+            rows = db.execute(
+                "SELECT id, session, question, rating, at, card_before, attempt FROM reviews "
+                "WHERE at >= ? ORDER BY at, id",
+                (_utc_text(since) if since is not None else "",),
+            ).fetchall()
+        return [
+            Review(
+                id=row[0],
+                session=row[1],
+                question=row[2],
+                rating=row[3],
+                at=datetime.fromisoformat(row[4]),
+                card_before=row[5],
+                attempt=row[6],
+            )
+            for row in rows
+        ]
+
+    def introduced(self, start: datetime, end: datetime) -> int:
+        """How many questions had their first review in ``[start, end)``."""
+        with self._locked() as db:
+            count: int = db.execute(
+                "SELECT count(*) FROM cards WHERE introduced >= ? AND introduced < ?",
+                (_utc_text(start), _utc_text(end)),
+            ).fetchone()[0]
+        return count
+
+    # ------------------------------------------------------------------ settings
+
+    def setting(self, key: str) -> str | None:
+        """The saved value of setting ``key``, or None."""
+        with self._locked() as db:
+            row = db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_setting(self, key: str, value: str) -> None:
+        """Save setting ``key``, committed."""
+        self._write(
+            "INSERT INTO settings (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+            durable=True,
+        )
+
+    # ------------------------------------------------------------------ mock interviews
+
+    def start_mock(self, config: dict[str, Any], at: datetime | None = None) -> int:
+        """Record the start of a mock interview; returns its id."""
+        cursor = self._write(
+            "INSERT INTO mocks (started_at, config) VALUES (?, ?)",
+            (_utc_text(at or _now()), json.dumps(config, sort_keys=True)),
+            durable=True,
+        )
+        row_id = cursor.lastrowid
+        assert row_id is not None
+        return row_id
+
+    def finish_mock(self, mock: int, scorecard: dict[str, Any], at: datetime | None = None) -> None:
+        """Save the scorecard of mock interview ``mock``, committed."""
+        cursor = self._write(
+            "UPDATE mocks SET finished_at = ?, scorecard = ? WHERE id = ?",
+            (_utc_text(at or _now()), json.dumps(scorecard, sort_keys=True), mock),
+            durable=True,
+        )
+        if cursor.rowcount == 0:
+            raise StoreError(f"no mock interview with id {mock} in the progress store")
+
+    def mocks(self) -> list[MockRecord]:
+        """Every mock interview, oldest first (unfinished ones have no scorecard)."""
+        with self._locked() as db:
+            rows = db.execute(
+                "SELECT id, started_at, finished_at, config, scorecard FROM mocks "
+                "ORDER BY started_at, id"
+            ).fetchall()
+        return [_mock_record(row) for row in rows]
+
+    def mock(self, mock: int) -> MockRecord | None:
+        """Mock interview ``mock``, or None."""
+        with self._locked() as db:
+            row = db.execute(
+                "SELECT id, started_at, finished_at, config, scorecard FROM mocks WHERE id = ?",
+                (mock,),
+            ).fetchone()
+        return None if row is None else _mock_record(row)
+
+    def mock_attempts(self, mock: int) -> list[Attempt]:
+        """The attempts given in mock interview ``mock``, oldest first."""
+        with self._locked() as db:
+            rows = db.execute(
+                f"SELECT {_ATTEMPT_COLUMNS} FROM attempts WHERE mock = ? ORDER BY at, id",
+                (mock,),
+            ).fetchall()
+        return [self._attempt(row) for row in rows]
+
+    # ------------------------------------------------------------------ moving progress
+
+    def export_data(self) -> dict[str, Any]:
+        """Everything in the store as one JSON-ready object (see :meth:`import_data`)."""
+        with self._locked() as db:
+            mocks = db.execute(
+                "SELECT id, started_at, finished_at, config, scorecard FROM mocks ORDER BY id"
+            ).fetchall()
+            mock_keys = {row[0]: row[1] for row in mocks}
+            attempts = db.execute(
+                f"SELECT {_ATTEMPT_COLUMNS} FROM attempts ORDER BY at, id"
+            ).fetchall()
+            reviews = db.execute(
+                "SELECT session, question, rating, at, card_before, attempt FROM reviews "
+                "ORDER BY at, id"
+            ).fetchall()
+            attempt_keys = {row[0]: [row[1], row[9], row[3]] for row in attempts}
+            cards = db.execute(
+                "SELECT question, card, due, introduced FROM cards ORDER BY question"
+            ).fetchall()
+            settings = db.execute("SELECT key, value FROM settings ORDER BY key").fetchall()
+            drafts = db.execute(
+                "SELECT question, text, updated_at FROM drafts ORDER BY question"
+            ).fetchall()
+        return {
+            "format": EXPORT_FORMAT,
+            "version": EXPORT_VERSION,
+            "exported_at": _utc_text(_now()),
+            "attempts": [
+                {
+                    "question": row[1],
+                    "kind": row[2],
+                    "answer": row[3],
+                    "verdict": row[4],
+                    "score": row[5],
+                    "rating": row[6],
+                    "seconds": row[7],
+                    "hints": row[8],
+                    "at": row[9],
+                    "mode": row[10],
+                    "mock": mock_keys.get(row[11]),
+                }
+                for row in attempts
+            ],
+            "reviews": [
+                {
+                    "session": row[0],
+                    "question": row[1],
+                    "rating": row[2],
+                    "at": row[3],
+                    "card_before": row[4],
+                    "attempt": attempt_keys.get(row[5]),
+                }
+                for row in reviews
+            ],
+            "cards": [
+                {"question": row[0], "card": row[1], "due": row[2], "introduced": row[3]}
+                for row in cards
+            ],
+            "mocks": [
+                {
+                    "started_at": row[1],
+                    "finished_at": row[2],
+                    "config": json.loads(row[3]),
+                    "scorecard": None if row[4] is None else json.loads(row[4]),
+                }
+                for row in mocks
+            ],
+            "settings": {row[0]: row[1] for row in settings},
+            "drafts": [
+                {"question": row[0], "text": row[1], "updated_at": row[2]} for row in drafts
+            ],
+        }
+
+    def import_data(self, data: Any) -> dict[str, int]:
+        """Merge an :meth:`export_data` object into this store, all or nothing.
+
+        Nothing already here is lost or duplicated: attempts, reviews and mock interviews
+        already present (same question, time and answer; same session and question; same start
+        time) are skipped; a card is replaced only by one reviewed later; a draft only by a newer
+        one; settings already set here are kept. Returns how many rows of each kind were added.
+        Raises :class:`StoreError` naming the first bad entry, having changed nothing.
+        """
+        plan = _ImportPlan.read(data)
+        added = dict.fromkeys(("attempts", "reviews", "cards", "mocks", "settings", "drafts"), 0)
+        with self._transaction() as db:
+            mock_ids: dict[str, int] = {}
+            for mock in plan.mocks:
+                row = db.execute(
+                    "SELECT id FROM mocks WHERE started_at = ?", (mock["started_at"],)
+                ).fetchone()
+                if row is None:
+                    cursor = db.execute(
+                        "INSERT INTO mocks (started_at, finished_at, config, scorecard) "
+                        "VALUES (?, ?, ?, ?)",
+                        (
+                            mock["started_at"],
+                            mock["finished_at"],
+                            json.dumps(mock["config"], sort_keys=True),
+                            None
+                            if mock["scorecard"] is None
+                            else json.dumps(mock["scorecard"], sort_keys=True),
+                        ),
+                    )
+                    assert cursor.lastrowid is not None
+                    mock_ids[mock["started_at"]] = cursor.lastrowid
+                    added["mocks"] += 1
+                else:
+                    mock_ids[mock["started_at"]] = row[0]
+            attempt_ids: dict[tuple[str, str, str], int] = {}
+            for attempt, mock_key in plan.attempts:
+                at = _utc_text(attempt.at)
+                key = (attempt.question, at, attempt.answer)
+                row = db.execute(
+                    "SELECT id FROM attempts WHERE question = ? AND at = ? AND answer = ?", key
+                ).fetchone()
+                if row is not None:
+                    attempt_ids[key] = row[0]
+                    continue
+                mock_id = None
+                if mock_key is not None:
+                    if mock_key not in mock_ids:
+                        raise StoreError(
+                            f"cannot import: an attempt at {attempt.question} names a mock "
+                            f"interview started at {mock_key} that is not in the file"
+                        )
+                    mock_id = mock_ids[mock_key]
+                cursor = db.execute(
+                    "INSERT INTO attempts (question, kind, answer, verdict, score, rating, "
+                    "seconds, hints, at, mode, mock) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        attempt.question,
+                        attempt.kind,
+                        attempt.answer,
+                        attempt.verdict,
+                        attempt.score,
+                        attempt.rating,
+                        attempt.seconds,
+                        attempt.hints,
+                        at,
+                        attempt.mode,
+                        mock_id,
+                    ),
+                )
+                assert cursor.lastrowid is not None
+                attempt_ids[key] = cursor.lastrowid
+                added["attempts"] += 1
+            for review in plan.reviews:
+                exists = db.execute(
+                    "SELECT 1 FROM reviews WHERE session = ? AND question = ?",
+                    (review["session"], review["question"]),
+                ).fetchone()
+                if exists:
+                    continue
+                ref = review["attempt"]
+                db.execute(
+                    "INSERT INTO reviews (session, question, rating, at, card_before, attempt) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    (
+                        review["session"],
+                        review["question"],
+                        review["rating"],
+                        review["at"],
+                        review["card_before"],
+                        None if ref is None else attempt_ids.get(tuple(ref)),
+                    ),
+                )
+                added["reviews"] += 1
+            for card in plan.cards:
+                row = db.execute(
+                    "SELECT card FROM cards WHERE question = ?", (card["question"],)
+                ).fetchone()
+                if row is not None and _last_review(row[0]) >= _last_review(card["card"]):
+                    continue
+                db.execute(
+                    "INSERT INTO cards (question, card, due, introduced) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT (question) DO UPDATE SET card = excluded.card, "
+                    "due = excluded.due",
+                    (card["question"], card["card"], card["due"], card["introduced"]),
+                )
+                added["cards"] += 1
+            for name, value in plan.settings.items():
+                cursor = db.execute(
+                    "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                    (name, value),
+                )
+                added["settings"] += cursor.rowcount
+            for draft in plan.drafts:
+                cursor = db.execute(
+                    "INSERT INTO drafts (question, text, updated_at) VALUES (?, ?, ?) "
+                    "ON CONFLICT (question) DO UPDATE SET text = excluded.text, "
+                    "updated_at = excluded.updated_at WHERE excluded.updated_at > updated_at",
+                    (draft["question"], draft["text"], draft["updated_at"]),
+                )
+                added["drafts"] += cursor.rowcount
+        return added
 
     # ------------------------------------------------------------------ drafts
 
@@ -464,3 +949,202 @@ def _copy_exclusive(source: Path, target: Path) -> None:
     with source.open("rb") as reader, target.open("xb") as writer:
         while chunk := reader.read(1 << 20):
             writer.write(chunk)
+
+
+def _card_row(row: Sequence[Any]) -> CardRow:
+    return CardRow(
+        question=row[0],
+        card=row[1],
+        due=datetime.fromisoformat(row[2]),
+        introduced=datetime.fromisoformat(row[3]),
+    )
+
+
+def _mock_record(row: Sequence[Any]) -> MockRecord:
+    return MockRecord(
+        id=row[0],
+        started_at=datetime.fromisoformat(row[1]),
+        finished_at=None if row[2] is None else datetime.fromisoformat(row[2]),
+        config=json.loads(row[3]),
+        scorecard=None if row[4] is None else json.loads(row[4]),
+    )
+
+
+def _last_review(card: str) -> str:
+    """The ``last_review`` time of a card (JSON), as comparable text; "" when never reviewed."""
+    try:
+        value = json.loads(card).get("last_review")
+    except (ValueError, AttributeError):
+        return ""
+    return _utc_text(datetime.fromisoformat(value)) if isinstance(value, str) else ""
+
+
+def _utc_field(value: Any, where: str) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"{where}: expected an ISO 8601 time, got {value!r}")
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{where}: expected an ISO 8601 time, got {value!r}") from None
+    if moment.utcoffset() is None:
+        raise ValueError(f"{where}: the time {value!r} has no time zone")
+    return _utc_text(moment)
+
+
+def _text_field(entry: dict[str, Any], key: str, where: str, *, optional: bool = False) -> Any:
+    value = entry.get(key)
+    if value is None and optional:
+        return None
+    if not isinstance(value, str) or (not value and key != "text" and key != "answer"):
+        raise ValueError(f"{where}.{key}: expected text, got {value!r}")
+    return value
+
+
+@dataclass
+class _ImportPlan:
+    """An export file read and checked entry by entry before anything is written."""
+
+    attempts: list[tuple[Attempt, str | None]]
+    reviews: list[dict[str, Any]]
+    cards: list[dict[str, Any]]
+    mocks: list[dict[str, Any]]
+    settings: dict[str, str]
+    drafts: list[dict[str, Any]]
+
+    @classmethod
+    def read(cls, data: Any) -> _ImportPlan:
+        try:
+            return cls._read(data)
+        except ValueError as exc:
+            raise StoreError(f"cannot import: {exc}; nothing was imported") from None
+
+    @classmethod
+    def _read(cls, data: Any) -> _ImportPlan:
+        if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT:
+            raise ValueError(f'not an mlquiz progress export (no "format": "{EXPORT_FORMAT}")')
+        version = data.get("version")
+        if not isinstance(version, int) or version > EXPORT_VERSION:
+            raise ValueError(
+                f"export version {version!r} is not one this mlquiz reads (up to "
+                f"{EXPORT_VERSION}); upgrade mlquiz"
+            )
+
+        def entries(name: str) -> list[tuple[str, dict[str, Any]]]:
+            value = data.get(name, [])
+            if not isinstance(value, list):
+                raise ValueError(f"{name}: expected a list")
+            out = []
+            for index, entry in enumerate(value):
+                where = f"{name}[{index}]"
+                if not isinstance(entry, dict):
+                    raise ValueError(f"{where}: expected an object")
+                out.append((where, entry))
+            return out
+
+        mocks = []
+        for where, entry in entries("mocks"):
+            config, scorecard = entry.get("config"), entry.get("scorecard")
+            if not isinstance(config, dict) or not (
+                scorecard is None or isinstance(scorecard, dict)
+            ):
+                raise ValueError(f"{where}: config and scorecard must be objects")
+            finished = entry.get("finished_at")
+            mocks.append(
+                {
+                    "started_at": _utc_field(entry.get("started_at"), f"{where}.started_at"),
+                    "finished_at": None
+                    if finished is None
+                    else _utc_field(finished, f"{where}.finished_at"),
+                    "config": config,
+                    "scorecard": scorecard,
+                }
+            )
+        known_mocks = {mock["started_at"] for mock in mocks}
+        attempts = []
+        for where, entry in entries("attempts"):
+            fields: dict[str, Any] = {
+                key: entry.get(key)
+                for key in ("question", "kind", "answer", "verdict", "score", "rating", "seconds")
+            }
+            mock_key = entry.get("mock")
+            if mock_key is not None:
+                mock_key = _utc_field(mock_key, f"{where}.mock")
+                if mock_key not in known_mocks:
+                    raise ValueError(f"{where}.mock: no mock interview started at {mock_key}")
+            try:
+                attempt = Attempt(
+                    **fields,
+                    hints=entry.get("hints", 0),
+                    at=datetime.fromisoformat(_utc_field(entry.get("at"), f"{where}.at")),
+                    mode=entry.get("mode", "practice"),
+                    # A placeholder id; the real one is given on import.
+                    mock=0 if mock_key is not None else None,
+                )
+            except TypeError as exc:
+                raise ValueError(f"{where}: {exc}") from None
+            except ValueError as exc:
+                raise ValueError(f"{where}: {exc}") from None
+            if not isinstance(attempt.question, str) or not isinstance(attempt.answer, str):
+                raise ValueError(f"{where}: question and answer must be text")
+            attempts.append((dataclasses.replace(attempt, mock=None), mock_key))
+        reviews = []
+        for where, entry in entries("reviews"):
+            rating = entry.get("rating")
+            try:
+                _check_rating(rating)  # type: ignore[arg-type]
+            except ValueError as exc:
+                raise ValueError(f"{where}.rating: {exc}") from None
+            ref = entry.get("attempt")
+            if ref is not None and not (
+                isinstance(ref, list) and len(ref) == 3 and all(isinstance(x, str) for x in ref)
+            ):
+                raise ValueError(f"{where}.attempt: expected [question, at, answer]")
+            reviews.append(
+                {
+                    "session": _text_field(entry, "session", where),
+                    "question": _text_field(entry, "question", where),
+                    "rating": rating,
+                    "at": _utc_field(entry.get("at"), f"{where}.at"),
+                    "card_before": _json_object_text(
+                        entry.get("card_before"), f"{where}.card_before", optional=True
+                    ),
+                    "attempt": None
+                    if ref is None
+                    else [ref[0], _utc_field(ref[1], f"{where}.attempt"), ref[2]],
+                }
+            )
+        cards = [
+            {
+                "question": _text_field(entry, "question", where),
+                "card": _json_object_text(entry.get("card"), f"{where}.card"),
+                "due": _utc_field(entry.get("due"), f"{where}.due"),
+                "introduced": _utc_field(entry.get("introduced"), f"{where}.introduced"),
+            }
+            for where, entry in entries("cards")
+        ]
+        settings = data.get("settings", {})
+        if not isinstance(settings, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in settings.items()
+        ):
+            raise ValueError("settings: expected an object of text values")
+        drafts = [
+            {
+                "question": _text_field(entry, "question", where),
+                "text": _text_field(entry, "text", where),
+                "updated_at": _utc_field(entry.get("updated_at"), f"{where}.updated_at"),
+            }
+            for where, entry in entries("drafts")
+        ]
+        return cls(attempts, reviews, cards, mocks, settings, drafts)
+
+
+def _json_object_text(value: Any, where: str, *, optional: bool = False) -> str | None:
+    if value is None and optional:
+        return None
+    try:
+        parsed = json.loads(value) if isinstance(value, str) else None
+    except ValueError:
+        parsed = None
+    if not isinstance(parsed, dict):
+        raise ValueError(f"{where}: expected a JSON object as text")
+    return str(value)

@@ -135,7 +135,8 @@ class Scheduler:
         Rating a question again in the same session replaces that session's rating (the card
         is recomputed from its state before the session), committed in one transaction.
         """
-        moment = at if at is not None else self.clock()
+        # fsrs refuses any time zone but UTC; the clock (and ``at``) may be local.
+        moment = (at if at is not None else self.clock()).astimezone(UTC)
 
         def schedule(before: str | None) -> tuple[str, datetime]:
             card = Card.from_json(before) if before is not None else Card(due=moment)

@@ -79,9 +79,9 @@ class Outcome:
     seconds: float | None = None
     """Time on the question up to this answer."""
     hints: int = 0
+    """Hints shown before this answer."""
     answer: str = ""
     """What was given, as stored (free text, JSON of parts or options, code)."""
-    """Hints shown before this answer."""
 
 
 class PracticeSession:
@@ -95,6 +95,9 @@ class PracticeSession:
 
     mode = "practice"
     """What the attempts of this session are recorded as (see :data:`quiz.store.MODES`)."""
+    reveals_answers = True
+    """Whether the UI shows verdicts and reference answers as soon as a question is answered
+    (False in a mock interview: answers are recorded, and may be changed, until the end)."""
 
     def __init__(
         self,
@@ -145,8 +148,9 @@ class PracticeSession:
         """``DECK/QID`` of ``question`` (the current one by default)."""
         target = question or self.current
         at = next((i for i, q in enumerate(self.questions) if q is target), None)
-        deck = self.deck if at is None else self.decks[at]
-        return f"{deck.id}/{target.id}"
+        if at is None:
+            raise ValueError(f"question {target.id!r} is not one of this session's questions")
+        return f"{self.decks[at].id}/{target.id}"
 
     def deck_of(self, index: int | None = None) -> Deck:
         """The deck of the question at ``index`` (the current one by default)."""
@@ -286,7 +290,7 @@ class PracticeSession:
         hits: RubricHits = question.rubric(text)
         score = sum(hit for _, hit in hits) / len(hits) if hits else 1.0
         outcome = self._record(self.index, text, "rated", score, hits)
-        self.store.delete_draft(self.question_id(question))
+        self._keep_draft(self.index, text, settled=True)
         return outcome
 
     def rate(self, rating: int) -> None:
@@ -369,10 +373,7 @@ class PracticeSession:
         if report.question not in (full_id, question.id):
             raise ValueError(f"the report is for {report.question!r}, not {full_id!r}")
         outcome = self._record(at, source, report.status, report.score, report)
-        if report.status == "pass":
-            self.store.delete_draft(full_id)
-        elif self.store.draft(full_id) is None:
-            self.store.save_draft(full_id, source)
+        self._keep_draft(at, source, settled=report.status == "pass")
         return outcome
 
     # ------------------------------------------------------------------ internals
@@ -419,6 +420,15 @@ class PracticeSession:
         return outcome
 
     # Hooks for sessions that do more with an answer (review scheduling, mock interviews).
+
+    def _keep_draft(self, at: int, answer: str, *, settled: bool) -> None:
+        """After an answer to the question at ``at``: a settled one (a concept answer, a pass)
+        needs no draft any more; otherwise keep a draft (a newer one, or the answer)."""
+        full_id = self.question_id(self.questions[at])
+        if settled:
+            self.store.delete_draft(full_id)
+        elif self.store.draft(full_id) is None:
+            self.store.save_draft(full_id, answer)
 
     def _mock_id(self) -> int | None:
         return None

@@ -23,7 +23,6 @@ serialised by a lock, so the UI thread can save drafts while a worker thread rec
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 import math
@@ -1086,7 +1085,9 @@ class _ImportPlan:
                 raise ValueError(f"{where}: {exc}") from None
             if not isinstance(attempt.question, str) or not isinstance(attempt.answer, str):
                 raise ValueError(f"{where}: question and answer must be text")
-            attempts.append((dataclasses.replace(attempt, mock=None), mock_key))
+            # Kept with its placeholder mock id: replacing it by None would fail validation
+            # for a mock attempt. The insert uses the id found for ``mock_key`` instead.
+            attempts.append((attempt, mock_key))
         reviews = []
         for where, entry in entries("reviews"):
             rating = entry.get("rating")
@@ -1116,7 +1117,7 @@ class _ImportPlan:
         cards = [
             {
                 "question": _text_field(entry, "question", where),
-                "card": _json_object_text(entry.get("card"), f"{where}.card"),
+                "card": _card_text(entry.get("card"), f"{where}.card"),
                 "due": _utc_field(entry.get("due"), f"{where}.due"),
                 "introduced": _utc_field(entry.get("introduced"), f"{where}.introduced"),
             }
@@ -1136,6 +1137,17 @@ class _ImportPlan:
             for where, entry in entries("drafts")
         ]
         return cls(attempts, reviews, cards, mocks, settings, drafts)
+
+
+def _card_text(value: Any, where: str) -> str:
+    """A card (a JSON object as text) whose ``last_review``, which merging compares, is a time
+    with a zone or null; checked here so that a bad one fails the plan, not the merge."""
+    text = _json_object_text(value, where)
+    assert text is not None
+    last_review = json.loads(text).get("last_review")
+    if last_review is not None:
+        _utc_field(last_review, f"{where}.last_review")
+    return text
 
 
 def _json_object_text(value: Any, where: str, *, optional: bool = False) -> str | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -22,10 +22,13 @@ from questions import DeckLibrary
 
 from .grading import GradingService
 from .render import plain
+from .scheduling import Queue, Scheduler
 from .store import Store
 
 if TYPE_CHECKING:
     from .session import PracticeSession
+
+Start = Literal["home", "review", "mock", "stats"]
 
 
 class QuizCommands(Provider):
@@ -52,6 +55,11 @@ class QuizCommands(Provider):
                         partial(app.go_to_question, index),
                     )
                 )
+        commands += [
+            ("Review what is due", "today's spaced-repetition queue", app.action_review),
+            ("Mock interview", "a timed session of mixed questions", app.action_mock),
+            ("Stats", "progress, retention, history and forecast", app.action_stats),
+        ]
         commands.append(
             (
                 "Toggle dark / light theme",
@@ -91,16 +99,37 @@ class QuizApp(App[None]):
         store: Store | None = None,
         grader: GradingService | None = None,
         deck_paths: Sequence[Path] = (),
+        scheduler: Scheduler | None = None,
+        start: Start = "home",
+        review_decks: Sequence[str] | None = None,
+        new_limit: int | None = None,
+        mock: Any = None,
+        mock_export: Path | None = None,
     ) -> None:
+        """``start`` opens the app on the review, a mock interview (``mock``: a
+        :class:`~quiz.mock.MockConfig`, exported to ``mock_export`` when it ends) or the
+        stats, over the home screen."""
         super().__init__()
         self.library = library if library is not None else DeckLibrary.discover(deck_paths)
         self.store = store if store is not None else Store()
+        self.scheduler = scheduler if scheduler is not None else Scheduler(self.store)
         self.grader = grader
+        self.start = start
+        self.review_decks = review_decks
+        self.new_limit = new_limit
+        self.mock_config = mock
+        self.mock_export = mock_export
 
     def on_mount(self) -> None:
         from .screens.home import HomeScreen
 
         self.push_screen(HomeScreen())
+        if self.start == "review":
+            self.action_review()
+        elif self.start == "mock":
+            self.start_mock(self.mock_config, export=self.mock_export)
+        elif self.start == "stats":
+            self.action_stats()
         if self.grader is not None:
             self.grader.start()  # warm the grading workers while the person reads
         if self.library.problems:
@@ -126,6 +155,66 @@ class QuizApp(App[None]):
 
     def action_toggle_dark(self) -> None:
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
+
+    def due_queue(self) -> Queue:
+        """Today's review queue over every deck."""
+        return self.scheduler.queue(self.library)
+
+    def _back_home(self) -> None:
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+
+    def action_review(self) -> None:
+        """Open today's review (due questions, then new ones up to the daily limit)."""
+        from .review import ReviewSession
+        from .screens.practice import PracticeScreen
+
+        session = ReviewSession.due(
+            self.library,
+            self.store,
+            self.scheduler,
+            decks=self.review_decks,
+            new_limit=self.new_limit,
+        )
+        if session is None:
+            upcoming = [n for _, n in self.scheduler.forecast(self.library, days=8)[1:]]
+            soon = next((f"{n} due in {d + 1} day(s)" for d, n in enumerate(upcoming) if n), "")
+            self.notify(
+                "Nothing is due and no new questions are left for today."
+                + (f" Next: {soon}." if soon else ""),
+                title="Review",
+                timeout=6,
+            )
+            return
+        self._back_home()
+        self.push_screen(PracticeScreen(session, deck_path=session.paths))
+
+    def action_stats(self) -> None:
+        from .screens.stats import StatsScreen
+
+        self._back_home()
+        self.push_screen(StatsScreen())
+
+    def action_mock(self) -> None:
+        """Ask how to set up a mock interview, then start it."""
+        from .screens.mock import MockSetupScreen
+
+        def chosen(config: Any) -> None:
+            if config is not None:
+                self.start_mock(config)
+
+        self._back_home()
+        self.push_screen(MockSetupScreen(self.library), chosen)
+
+    def start_mock(self, config: Any, *, export: Path | None = None) -> None:
+        from .mock import MockConfig, MockInterview
+        from .screens.mock import MockScreen
+
+        interview = MockInterview.create(
+            self.library, self.store, config if config is not None else MockConfig()
+        )
+        self._back_home()
+        self.push_screen(MockScreen(interview, export=export))
 
     def open_deck(self, deck_id: str) -> None:
         from .screens.practice import PracticeScreen

@@ -28,15 +28,22 @@ def deck_line(loaded: LoadedDeck) -> Text:
 
 
 class HomeScreen(Screen[None]):
-    """Pick a deck."""
+    """Pick a deck, or start today's review, a mock interview, or the stats."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "Open deck", show=True),
+        Binding("r", "app.review", "Review due", show=True),
+        Binding("m", "app.mock", "Mock interview", show=True),
+        Binding("s", "app.stats", "Stats", show=True),
     ]
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Choose a deck and press Enter.  ? help · ctrl+p commands", id="home-hint")
+        yield Static("", id="due-line")
+        yield Static(
+            "Choose a deck and press Enter.  r review · m mock interview · s stats · ? help",
+            id="home-hint",
+        )
         decks = self.app.library.decks  # type: ignore[attr-defined]
         options = [Option(deck_line(d), id=d.id) for d in decks]
         yield OptionList(*options, id="decks")
@@ -48,6 +55,22 @@ class HomeScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#decks", OptionList).focus()
+        self.refresh_due()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_due()
+
+    def refresh_due(self) -> None:
+        """Update the "Due today" line from the store."""
+        queue = self.app.due_queue()  # type: ignore[attr-defined]
+        line = Text()
+        line.append(f"Due today: {len(queue.due)}", style="bold")
+        line.append(f" · new today: {len(queue.new)}", style="")
+        if queue:
+            line.append("   press r to review", style="dim")
+        else:
+            line.append("   nothing left for today", style="dim")
+        self.query_one("#due-line", Static).update(line)
 
     def action_open(self) -> None:
         options = self.query_one("#decks", OptionList)

@@ -41,7 +41,9 @@ class JumpScreen(ModalScreen[int | None]):
         options = []
         for index, question in enumerate(self.session.questions):
             outcome = self.session.outcome(index)
-            if outcome is not None:
+            if outcome is not None and not self.session.reveals_answers:
+                mark, style = "•", "cyan"  # answered; the verdict waits for the end
+            elif outcome is not None:
                 mark, style = VERDICT_MARKS.get(outcome.verdict, ("✓", "green"))
             else:
                 mark, style = MARKS[self.session.status(index)]

@@ -6,6 +6,8 @@ each question from the session's state, so going back shows what was answered.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import ClassVar
 
@@ -14,24 +16,38 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Markdown, ProgressBar, Static, TextArea
+from textual.widgets import Footer, Header, Markdown, ProgressBar, Static
 
-from questions import ChoiceQuestion, CodeQuestion, ConceptQuestion, NumericQuestion, render_math
+from questions import render_math
 
 from ..render import plain
+from ..review import ReviewSession
 from ..session import PracticeSession
+from ..store import RATINGS as RATING_NAMES
 from ..widgets.answers import (
     Answered,
-    AnswerWidget,
-    ChoiceAnswer,
-    CodeAnswer,
     ConceptAnswer,
-    NumericAnswer,
 )
+from .question import QuestionScreen
 
 
-class PracticeScreen(Screen[None]):
+def review_note(session: ReviewSession) -> Text:
+    """Where the current question stands in review: new, or when it comes back."""
+    note = Text()
+    if session.is_new():
+        note.append("  new", style="bold cyan")
+    due = session.next_due()
+    rating = session.scheduled_rating()
+    if due is not None and rating is not None:
+        days = max(0, (due.astimezone().date() - datetime.now().astimezone().date()).days)
+        when = "tomorrow" if days == 1 else ("today" if days == 0 else f"in {days} days")
+        note.append(f"  {RATING_NAMES[rating]} → back {when}", style="bold green")
+    elif session.current.kind == "concept" and session.outcome(session.index) is not None:
+        note.append("  rate 1–4 to schedule", style="yellow")
+    return note
+
+
+class PracticeScreen(QuestionScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+n", "next", "Next", priority=True),
         Binding("ctrl+b", "previous", "Back", priority=True),
@@ -45,10 +61,11 @@ class PracticeScreen(Screen[None]):
         ),
     ]
 
-    def __init__(self, session: PracticeSession, *, deck_path: Path) -> None:
-        super().__init__()
-        self.session = session
-        self.deck_path = deck_path
+    def __init__(self, session: PracticeSession, *, deck_path: Path | Mapping[str, Path]) -> None:
+        """``deck_path``: the deck file, or (for sessions over several decks) deck id → file."""
+        super().__init__(
+            session, {session.deck.id: deck_path} if isinstance(deck_path, Path) else deck_path
+        )
         self._hints: list[str] = []
 
     def compose(self) -> ComposeResult:
@@ -58,36 +75,19 @@ class PracticeScreen(Screen[None]):
         with VerticalScroll(id="body"):
             yield Markdown(render_math(self.session.current.prompt), id="prompt")
             yield Static("", id="hints", classes="empty")
-            yield self._answer_widget()
+            yield self.answer_widget()
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = plain(self.session.deck.title)
+        self.sub_title = plain(self.session.title)
         self._refresh_progress()
 
-    def _answer_widget(self) -> AnswerWidget:
-        question = self.session.current
-        if isinstance(question, ConceptQuestion):
-            return ConceptAnswer(self.session)
-        if isinstance(question, NumericQuestion):
-            return NumericAnswer(self.session)
-        if isinstance(question, ChoiceQuestion):
-            return ChoiceAnswer(self.session)
-        assert isinstance(question, CodeQuestion)
-        return CodeAnswer(self.session, self.deck_path)
-
     def _progress_text(self) -> Text:
-        position, total = self.session.position
-        question = self.session.current
-        status = self.session.status(self.session.index)
-        return Text.assemble(
-            (f"Question {position} of {total}", "bold"),
-            " · ",
-            (question.kind, "magenta"),
-            " · ",
-            (plain(question.heading), "bold"),
-            (f"   [{status}]", "dim"),
-        )
+        text = self.position_text()
+        text.append(f"   [{self.session.status(self.session.index)}]", style="dim")
+        if isinstance(self.session, ReviewSession):
+            text.append_text(review_note(self.session))
+        return text
 
     def _refresh_progress(self) -> None:
         self.query_one("#progress-line", Static).update(self._progress_text())
@@ -96,6 +96,16 @@ class PracticeScreen(Screen[None]):
     @on(Answered)
     def _answered(self) -> None:
         self._refresh_progress()
+        session = self.session
+        if isinstance(session, ReviewSession) and all(
+            session.scheduled_rating(i) is not None for i in range(len(session.questions))
+        ):
+            self.notify(
+                f"Review done: {len(session.questions)} question(s) rescheduled. "
+                "Escape goes back to the decks.",
+                title="Review complete",
+                timeout=6,
+            )
 
     def show_question(self, index: int) -> None:
         """Rebuild the screen for question ``index``."""
@@ -106,30 +116,11 @@ class PracticeScreen(Screen[None]):
 
     # ------------------------------------------------------------------ actions
 
-    def action_next(self) -> None:
-        if self.session.next():
-            self.show_question(self.session.index)
-        else:
-            self.notify("That was the last question. ctrl+l lists them all.", timeout=3)
-
-    def action_previous(self) -> None:
-        if self.session.previous():
-            self.show_question(self.session.index)
-
     def action_skip(self) -> None:
         moved = self.session.skip()
         self.show_question(self.session.index)
         if not moved:
             self.notify("Skipped. That was the last question.", timeout=3)
-
-    def action_jump(self) -> None:
-        from .jump import JumpScreen
-
-        def chosen(index: int | None) -> None:
-            if index is not None:
-                self.show_question(index)
-
-        self.app.push_screen(JumpScreen(self.session), chosen)
 
     def action_hint(self) -> None:
         hint = self.session.show_hint()
@@ -160,9 +151,5 @@ class PracticeScreen(Screen[None]):
 
     def action_leave(self) -> None:
         """Escape: out of a text field first (to reach the keys), then back to the decks."""
-        if isinstance(self.focused, TextArea | Input):
-            answer = next(iter(self.query(AnswerWidget)), None)
-            if answer is not None:
-                answer.focus()
-                return
-        self.app.pop_screen()
+        if not self.leave_text_field():
+            self.app.pop_screen()

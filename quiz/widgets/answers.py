@@ -6,6 +6,7 @@ outcome; it posts ``Answered`` so the screen can update its progress line.
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import subprocess
@@ -69,6 +70,18 @@ class Answered(Message):
     """An answer was submitted (or rated): the screen refreshes its progress."""
 
 
+class CodeSubmitted(Message):
+    """Blind mode: code was handed in for the question at ``index``; the screen grades it."""
+
+    def __init__(self, index: int, source: str) -> None:
+        super().__init__()
+        self.index = index
+        self.source = source
+
+
+RECORDED_NOTE = "✓ Answer recorded. You can change it and submit again until the end."
+
+
 class AnswerWidget(Vertical, can_focus=True):
     """Base: holds the session; subclasses compose the input or the outcome."""
 
@@ -77,10 +90,34 @@ class AnswerWidget(Vertical, can_focus=True):
         self.session = session
         self.question = session.current
         self.index = session.index
+        self.blind = not session.reveals_answers
+        """Blind (a mock interview): no verdict or reference answer, answers stay editable."""
 
     @property
     def outcome(self) -> Outcome | None:
         return self.session.outcome(self.index)
+
+    @property
+    def editing(self) -> bool:
+        """Whether the input is shown: not answered yet, or blind."""
+        return self.outcome is None or self.blind
+
+    def given(self) -> Any:
+        """Blind mode: the recorded answer, parsed (JSON for numeric and choice), or None."""
+        outcome = self.outcome
+        if outcome is None or not self.blind:
+            return None
+        if outcome.kind in ("numeric", "choice"):
+            try:
+                return json.loads(outcome.answer)
+            except ValueError:
+                return None
+        return outcome.answer
+
+    def recorded_note(self) -> Static:
+        return Static(
+            RECORDED_NOTE if self.outcome is not None else "", id="recorded", classes="dim"
+        )
 
     def show_outcome(self) -> None:
         self.post_message(Answered())
@@ -96,8 +133,8 @@ class AnswerWidget(Vertical, can_focus=True):
         raise NotImplementedError
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "submit":  # answered: nothing more to submit
-            return self.outcome is None
+        if action == "submit":  # answered: nothing more to submit (blind: submit again)
+            return self.editing
         return True
 
 
@@ -110,13 +147,20 @@ class ConceptAnswer(AnswerWidget):
     def compose(self) -> ComposeResult:
         assert isinstance(self.question, ConceptQuestion)
         outcome = self.outcome
-        if outcome is None:
+        if self.editing:
             yield Label("Your answer (ctrl+s to submit):")
+            given = self.given()
             yield TextArea(
-                self.session.draft(), id="concept-text", soft_wrap=True, show_line_numbers=False
+                given if given is not None else self.session.draft(),
+                id="concept-text",
+                soft_wrap=True,
+                show_line_numbers=False,
             )
             yield Button("Submit", id="submit", variant="primary")
+            if self.blind:
+                yield self.recorded_note()
             return
+        assert outcome is not None
         yield Label("Your answer", classes="section")
         yield Static(Text(outcome.answer), id="given")
         yield Label("Reference answer", classes="section")
@@ -138,7 +182,7 @@ class ConceptAnswer(AnswerWidget):
             yield Static(f"Rated: {RATINGS[rating]}", id="rated")
 
     def on_mount(self) -> None:
-        if self.outcome is None:
+        if self.editing:
             self.query_one("#concept-text", TextArea).focus()
         else:
             self.focus()
@@ -149,7 +193,7 @@ class ConceptAnswer(AnswerWidget):
 
     @on(Button.Pressed, "#submit")
     def action_submit(self) -> None:
-        if self.outcome is not None:
+        if not self.editing:
             return
         text = self.query_one("#concept-text", TextArea).text
         if not text.strip():
@@ -163,7 +207,7 @@ class ConceptAnswer(AnswerWidget):
         self.action_rate(int((event.button.id or "rate-3").removeprefix("rate-")))
 
     def action_rate(self, rating: int) -> None:
-        if self.outcome is None or self.session.rating(self.index) is not None:
+        if self.blind or self.outcome is None or self.session.rating(self.index) is not None:
             return
         self.session.rate(rating)
         self.notify(f"Rated {RATINGS[rating]}", timeout=2)
@@ -179,18 +223,28 @@ class NumericAnswer(AnswerWidget):
     def compose(self) -> ComposeResult:
         assert isinstance(self.question, NumericQuestion)
         outcome = self.outcome
-        if outcome is None:
+        if self.editing:
             yield Static(
                 "Type each part as you like: 73,728 · 0.119 · 11.9% · ~8.4x · "
                 "3*3*64*128 (Enter moves on, ctrl+s submits)",
                 classes="dim",
             )
+            given = self.given()
+            values = [str(v) for v in given] if isinstance(given, list) else []
             for index, part in enumerate(self.question.parts):
                 with Horizontal(classes="part"):
                     yield Static(f"{index + 1}. {plain(part.label)}", classes="part-label")
-                    yield Input(placeholder="answer", id=f"part-{index}", classes="part-input")
+                    yield Input(
+                        values[index] if index < len(values) else "",
+                        placeholder="answer",
+                        id=f"part-{index}",
+                        classes="part-input",
+                    )
             yield Button("Submit", id="submit", variant="primary")
+            if self.blind:
+                yield self.recorded_note()
             return
+        assert outcome is not None
         result = outcome.detail
         assert isinstance(result, NumericResult)
         lines = Text()
@@ -209,7 +263,7 @@ class NumericAnswer(AnswerWidget):
         yield reference_answer(self.question.answer)
 
     def on_mount(self) -> None:
-        if self.outcome is None:
+        if self.editing:
             self.query_one("#part-0", Input).focus()
 
     @on(Input.Submitted)
@@ -223,7 +277,7 @@ class NumericAnswer(AnswerWidget):
 
     @on(Button.Pressed, "#submit")
     def action_submit(self) -> None:
-        if self.outcome is not None:
+        if not self.editing:
             return
         answers = [i.value for i in self.query(Input)]
         if not any(a.strip() for a in answers):
@@ -246,14 +300,22 @@ class ChoiceAnswer(AnswerWidget):
         assert isinstance(self.question, ChoiceQuestion)
         outcome = self.outcome
         hint = "pick all that apply" if self.question.multiple else "pick one"
-        if outcome is None:
+        if self.editing:
             yield Label(f"Options ({hint}: number keys or space, ctrl+s to submit):")
+            given = self.given()
+            before = set(given) if isinstance(given, list) else set()
             yield SelectionList[int](
-                *((f"{i + 1}. {plain(o.text)}", i) for i, o in enumerate(self.question.options)),
+                *(
+                    (f"{i + 1}. {plain(o.text)}", i, i in before)
+                    for i, o in enumerate(self.question.options)
+                ),
                 id="choices",
             )
             yield Button("Submit", id="submit", variant="primary")
+            if self.blind:
+                yield self.recorded_note()
             return
+        assert outcome is not None
         detail = outcome.detail
         assert isinstance(detail, ChoiceOutcome)
         lines = Text()
@@ -271,11 +333,11 @@ class ChoiceAnswer(AnswerWidget):
         yield reference_answer(self.question.answer)
 
     def on_mount(self) -> None:
-        if self.outcome is None:
+        if self.editing:
             self.query_one("#choices", SelectionList).focus()
 
     def action_pick(self, number: int) -> None:
-        if self.outcome is not None:
+        if not self.editing:
             return
         choices = self.query_one("#choices", SelectionList)
         index = number - 1
@@ -302,7 +364,7 @@ class ChoiceAnswer(AnswerWidget):
 
     @on(Button.Pressed, "#submit")
     def action_submit(self) -> None:
-        if self.outcome is not None:
+        if not self.editing:
             return
         chosen = self.query_one("#choices", SelectionList).selected
         if not chosen:
@@ -339,6 +401,7 @@ class CodeAnswer(AnswerWidget):
         self._pending_draft: str | None = None
         self._graded_source = ""
         self._grading = False
+        self._submitted = False
 
     def compose(self) -> ComposeResult:
         assert isinstance(self.question, CodeQuestion)
@@ -349,7 +412,8 @@ class CodeAnswer(AnswerWidget):
         )
         yield editor
         with Horizontal(id="code-buttons"):
-            yield Button("Grade (ctrl+g)", id="grade", variant="primary")
+            label = "Submit (ctrl+g)" if self.blind else "Grade (ctrl+g)"
+            yield Button(label, id="grade", variant="primary")
             yield Button("Cancel (ctrl+x)", id="cancel", disabled=True)
             yield Button("Open in $EDITOR (ctrl+e)", id="editor")
         with Horizontal(id="grading", classes="hidden"):
@@ -363,6 +427,14 @@ class CodeAnswer(AnswerWidget):
 
     def _summary(self) -> Text:
         report = self.report
+        if self.blind:
+            if self.outcome is None and not self._submitted:
+                return Text("Not submitted yet.", style="dim")
+            return Text(
+                "✓ Submitted. It is graded in the background; results come at the end. "
+                "You can change it and submit again.",
+                style="dim",
+            )
         if report is None:
             return Text("Not graded yet.", style="dim")
         style = {"pass": "bold green", "fail": "bold red"}.get(report.status, "bold magenta")
@@ -375,7 +447,7 @@ class CodeAnswer(AnswerWidget):
         return summary
 
     def _check_options(self) -> list[Option]:
-        if self.report is None:
+        if self.report is None or self.blind:
             return []
         options = []
         for index, check in enumerate(self.report.checks):
@@ -426,6 +498,12 @@ class CodeAnswer(AnswerWidget):
 
     @on(Button.Pressed, "#grade")
     def action_grade(self) -> None:
+        if self.blind:  # the screen grades it, so leaving the question does not stop it
+            source = self._flush_draft()
+            self._submitted = True
+            self.post_message(CodeSubmitted(self.index, source))
+            self.query_one("#code-summary", Static).update(self._summary())
+            return
         grader = getattr(self.app, "grader", None)
         if grader is None:
             self.notify("Grading is not available here.", severity="error")

@@ -1,0 +1,527 @@
+"""Mock interview screens: set-up, the timed interview, and the scorecard.
+
+The screens drive a :class:`~quiz.mock.MockInterview` (textual-free, unit-tested on its own).
+The interview screen shows a countdown and the time on the current question, never a verdict
+or a reference answer (answers stay editable until the end), except in interviewer mode, where
+the reference answer and the rubric sit beside the candidate's answer and ctrl+r scores it.
+Code is graded in the background by this screen, so moving on does not stop a grade; the
+interview ends when the candidate finishes it (ctrl+f) or the time runs out, once the
+submitted code has been graded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import (
+    Button,
+    Footer,
+    Header,
+    Input,
+    Label,
+    Markdown,
+    SelectionList,
+    Static,
+    Switch,
+)
+
+from grader import GraderError, SubmissionReport
+from questions import (
+    CodeQuestion,
+    ConceptQuestion,
+    DeckLibrary,
+    render_math,
+)
+
+from ..grading import GradingCancelled
+from ..mock import MockConfig, MockInterview, MockOver, Scorecard, export_scorecard
+from ..render import plain
+from ..widgets.answers import (
+    Answered,
+    CodeAnswer,
+    CodeSubmitted,
+)
+from .question import QuestionScreen
+
+CSS = Path(__file__).parent / "mock.tcss"
+
+
+def clock_text(seconds: float) -> str:
+    """``m:ss`` (``h:mm:ss`` from an hour)."""
+    whole = max(0, int(seconds))
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+# --------------------------------------------------------------------------- set-up
+
+
+class MockSetupScreen(ModalScreen[MockConfig | None]):
+    """Choose the length, the number of questions, the decks and the mode."""
+
+    CSS_PATH = CSS
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "start", "Start", priority=True),
+    ]
+
+    def __init__(self, library: DeckLibrary) -> None:
+        super().__init__()
+        self.library = library
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="setup-box"):
+            yield Label("Mock interview", classes="section")
+            yield Static(
+                "Timed, mixed questions; no answers shown until the end; hints cost a quarter "
+                "of a question's points. ctrl+s starts, Escape cancels.",
+                classes="dim",
+            )
+            with Horizontal(classes="setup-row"):
+                yield Label("Minutes", classes="setup-label")
+                yield Input("30", id="setup-minutes", type="number", classes="setup-input")
+            with Horizontal(classes="setup-row"):
+                yield Label("Questions", classes="setup-label")
+                yield Input("6", id="setup-count", type="integer", classes="setup-input")
+            with Horizontal(classes="setup-row"):
+                yield Label("Seed (optional)", classes="setup-label")
+                yield Input("", id="setup-seed", type="integer", classes="setup-input")
+            with Horizontal(classes="setup-row"):
+                yield Label("Interviewer mode", classes="setup-label")
+                yield Switch(False, id="setup-interviewer")
+            yield Label("Decks (none ticked: all)")
+            yield SelectionList[str](
+                *((plain(d.deck.title), d.id) for d in self.library.decks), id="setup-decks"
+            )
+            with Horizontal(id="setup-buttons"):
+                yield Button("Start (ctrl+s)", id="setup-start", variant="primary")
+                yield Button("Cancel", id="setup-cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#setup-minutes", Input).focus()
+
+    def config(self) -> MockConfig:
+        """The configuration entered; ``ValueError`` with a readable message if invalid."""
+        minutes_text = self.query_one("#setup-minutes", Input).value.strip()
+        count_text = self.query_one("#setup-count", Input).value.strip()
+        seed_text = self.query_one("#setup-seed", Input).value.strip()
+        try:
+            minutes = float(minutes_text)
+        except ValueError:
+            raise ValueError(f"minutes must be a number, got {minutes_text!r}") from None
+        try:
+            count = int(count_text)
+        except ValueError:
+            raise ValueError(f"questions must be a whole number, got {count_text!r}") from None
+        try:
+            seed = int(seed_text) if seed_text else None
+        except ValueError:
+            raise ValueError(f"the seed must be a whole number, got {seed_text!r}") from None
+        return MockConfig(
+            minutes=minutes,
+            count=count,
+            seed=seed,
+            decks=tuple(self.query_one("#setup-decks", SelectionList).selected),
+            interviewer=self.query_one("#setup-interviewer", Switch).value,
+        )
+
+    @on(Button.Pressed, "#setup-start")
+    def action_start(self) -> None:
+        try:
+            config = self.config()
+        except ValueError as exc:
+            self.notify(str(exc), severity="error", title="Mock interview")
+            return
+        self.dismiss(config)
+
+    @on(Button.Pressed, "#setup-cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """A yes/no question."""
+
+    CSS_PATH = CSS
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,n", "answer(False)", "No"),
+        Binding("enter,y", "answer(True)", "Yes"),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-box"):
+            yield Static(self.question)
+            with Horizontal(id="confirm-buttons"):
+                yield Button("Yes (y)", id="yes", variant="primary")
+                yield Button("No (n)", id="no")
+
+    @on(Button.Pressed, "#yes")
+    def _yes(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#no")
+    def _no(self) -> None:
+        self.dismiss(False)
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
+class ScoreScreen(ModalScreen[float | None]):
+    """Interviewer mode: score the current answer 0–4 (0 none … 4 full marks)."""
+
+    CSS_PATH = CSS
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "pick(-1)", "Cancel"),
+        *(Binding(str(n), f"pick({n})", str(n), show=False) for n in range(5)),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-box"):
+            yield Static("Score this answer: 0 (nothing) … 4 (complete). Escape cancels.")
+            with Horizontal(id="confirm-buttons"):
+                for n in range(5):
+                    yield Button(str(n), id=f"score-{n}")
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.action_pick(int((event.button.id or "score-0").removeprefix("score-")))
+
+    def action_pick(self, value: int) -> None:
+        self.dismiss(None if value < 0 else value / 4)
+
+
+# --------------------------------------------------------------------------- interview
+
+
+class MockScreen(QuestionScreen):
+    """One question at a time under a countdown."""
+
+    LAST_QUESTION = "That was the last question. ctrl+f finishes the interview."
+
+    CSS_PATH = CSS
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+n", "next", "Next", priority=True),
+        Binding("ctrl+b", "previous", "Back", priority=True),
+        Binding("ctrl+k", "skip", "Skip", priority=True),
+        Binding("ctrl+l", "jump", "Questions", priority=True),
+        Binding("ctrl+t", "hint", "Hint (costs points)", priority=True),
+        Binding("ctrl+r", "score", "Score", priority=True),
+        Binding("ctrl+f", "finish", "Finish", priority=True),
+        Binding("escape", "leave", "Back", priority=True),
+    ]
+
+    def __init__(self, interview: MockInterview, *, export: Path | None = None) -> None:
+        super().__init__(interview, interview.paths)
+        self.interview = interview
+        self.export = export
+        self.pending = 0
+        """Code submissions being graded."""
+        self._ending = False
+
+    # ------------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="mock-bar"):
+            yield Static(self._position_text(), id="mock-position")
+            yield Static("", id="mock-clock")
+        with Horizontal(id="mock-main"):
+            with VerticalScroll(id="mock-body"):
+                yield Markdown(render_math(self.interview.current.prompt), id="prompt")
+                yield Static(self._hints_text(), id="hints")
+                yield self.answer_widget()
+            if self.interview.config.interviewer:
+                with VerticalScroll(id="interviewer"):
+                    yield Label("Interviewer: reference answer", classes="section")
+                    yield Markdown(
+                        render_math(self.interview.reference(self.interview.index)),
+                        id="ref-answer",
+                    )
+                    yield Static(self._rubric_text(), id="ref-rubric")
+                    yield Static(self._score_text(), id="ref-score")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Mock interview" + (
+            " · interviewer mode" if self.interview.config.interviewer else ""
+        )
+        self._tick()
+        self.set_interval(0.5, self._tick)
+
+    def _position_text(self) -> Text:
+        text = self.position_text()
+        text.append(f"   {self.interview.answered} answered", style="dim")
+        return text
+
+    def _hints_text(self) -> Text:
+        shown = self.interview.hints_shown()
+        return Text("\n".join(f"Hint: {plain(h)}" for h in shown), style="italic yellow")
+
+    def _rubric_text(self) -> Text:
+        question = self.interview.current
+        text = Text()
+        if isinstance(question, ConceptQuestion) and question.key_points:
+            text.append("Key points\n", style="bold")
+            outcome = self.interview.outcome(self.interview.index)
+            hits: list[bool | None] = [None] * len(question.key_points)
+            if outcome is not None and outcome.kind == "concept":
+                hits = [hit for _, hit in outcome.detail]
+            for point, hit in zip(question.key_points, hits, strict=True):
+                mark, style = (
+                    ("·", "dim") if hit is None else (("✓", "green") if hit else ("✗", "red"))
+                )
+                text.append(f"{mark} {plain(point.point)}\n", style=style)
+        outcome = self.interview.outcome(self.interview.index)
+        if outcome is not None:
+            text.append(f"\nAutomatic: {outcome.verdict}, {outcome.score:.0%}\n", style="dim")
+        return text
+
+    def _score_text(self) -> Text:
+        points = self.interview.points(self.interview.index)
+        return Text(f"Points now: {points:.2f} of 1 (ctrl+r to score)", style="bold")
+
+    def _tick(self) -> None:
+        if self._ending:
+            return
+        remaining = self.interview.remaining()
+        clock = Text.assemble(
+            ("⏱ ", "bold"),
+            (f"{clock_text(remaining)} left", "bold red" if remaining < 60 else "bold"),
+            f"  · this question {clock_text(self.interview.seconds())}",
+        )
+        self.query_one("#mock-clock", Static).update(clock)
+        if self.interview.expired:
+            self.notify("Time is up.", title="Mock interview", severity="warning")
+            self.end()
+
+    def show_question(self, index: int) -> None:
+        self.interview.go(index)
+        self.refresh(recompose=True)
+
+    # ------------------------------------------------------------------ answers
+
+    @on(Answered)
+    def _answered(self) -> None:
+        self.query_one("#mock-position", Static).update(self._position_text())
+        if self.interview.config.interviewer:
+            self.query_one("#ref-rubric", Static).update(self._rubric_text())
+            self.query_one("#ref-score", Static).update(self._score_text())
+
+    @on(CodeSubmitted)
+    def _code_submitted(self, event: CodeSubmitted) -> None:
+        event.stop()
+        self.pending += 1
+        self.grade(event.index, event.source)
+
+    @work(thread=True, group="mock-grading", exit_on_error=False)
+    def grade(self, index: int, source: str) -> None:
+        question = self.interview.questions[index]
+        assert isinstance(question, CodeQuestion)
+        deck_path = self.interview.paths[self.interview.deck_of(index).id]
+        grader = getattr(self.app, "grader", None)
+        full_id = self.interview.question_id(question)
+        try:
+            if grader is None:
+                raise GraderError("grading is not available here")
+            report = grader.grade(
+                str(deck_path), question.id, source, display=f"{question.entry_point}.py"
+            )
+        except (GraderError, GradingCancelled) as exc:
+            report = SubmissionReport(
+                submission=f"{question.entry_point}.py",
+                question=full_id,
+                status="error",
+                checks=(),
+                seed=0,
+                error=str(exc) or "grading was cancelled",
+            )
+        self.app.call_from_thread(self._graded, index, report, source)
+
+    def _graded(self, index: int, report: SubmissionReport, source: str) -> None:
+        self.pending -= 1
+        with contextlib.suppress(MockOver):  # after the end: the scorecard is already made
+            self.interview.record_grade(report, source, index=index)
+        if index == self.interview.index and self.interview.config.interviewer:
+            self._answered()
+        if self._ending and self.pending == 0:
+            self._show_scorecard()
+
+    # ------------------------------------------------------------------ actions
+
+    def action_skip(self) -> None:
+        self.interview.skip()
+        target = self.interview.next_unanswered()
+        self.show_question(target if target is not None else self.interview.index)
+
+    def action_hint(self) -> None:
+        try:
+            hint = self.interview.show_hint()
+        except MockOver:
+            self.notify("Time is up: no more hints.", timeout=3)
+            return
+        if hint is None:
+            self.notify("No more hints for this question.", timeout=3)
+            return
+        penalty = self.interview.config.hint_penalty
+        self.notify(f"Each hint costs {penalty:.0%} of this question's points.", timeout=3)
+        self.query_one("#hints", Static).update(self._hints_text())
+        if self.interview.config.interviewer:
+            self.query_one("#ref-score", Static).update(self._score_text())
+
+    def action_score(self) -> None:
+        if not self.interview.config.interviewer:
+            self.notify("Scoring by hand is for interviewer mode (quiz mock --interviewer).")
+            return
+        index = self.interview.index
+
+        def scored(score: float | None) -> None:
+            if score is None:
+                return
+            try:
+                self.interview.set_interviewer_score(index, score)
+            except (ValueError, MockOver) as exc:
+                self.notify(str(exc), severity="warning", title="Score")
+                return
+            self._answered()
+
+        self.app.push_screen(ScoreScreen(), scored)
+
+    def action_finish(self) -> None:
+        left = len(self.interview.questions) - self.interview.answered
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.end()
+
+        note = f" {left} question(s) are unanswered and will score 0." if left else ""
+        self.app.push_screen(ConfirmScreen(f"Finish the interview now?{note}"), confirmed)
+
+    def action_leave(self) -> None:
+        """Escape: out of a text field first, then offer to finish."""
+        if not self.leave_text_field():
+            self.action_finish()
+
+    def end(self) -> None:
+        """End the interview: wait for code still being graded, then show the scorecard."""
+        if self._ending:
+            return
+        self._ending = True
+        for widget in self.query(CodeAnswer):
+            widget._flush_draft()
+        if self.pending:
+            self.query_one("#mock-clock", Static).update(
+                Text(f"Grading {self.pending} submission(s)…", style="bold yellow")
+            )
+            return
+        self._show_scorecard()
+
+    def _show_scorecard(self) -> None:
+        while self.app.screen is not self:  # close a dialog left open when time ran out
+            self.app.pop_screen()
+        scorecard = self.interview.finish()
+        exported: Path | None = None
+        if self.export is not None:
+            try:
+                export_scorecard(scorecard, self.export)
+                exported = self.export
+            except (OSError, ValueError) as exc:
+                self.notify(f"Could not export the scorecard: {exc}", severity="error")
+        self.app.switch_screen(ScorecardScreen(scorecard, exported=exported))
+
+
+# --------------------------------------------------------------------------- scorecard
+
+
+class ExportScreen(ModalScreen[Path | None]):
+    """Ask where to write the scorecard."""
+
+    CSS_PATH = CSS
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, default: str) -> None:
+        super().__init__()
+        self.default = default
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-box"):
+            yield Static("Export the scorecard to (.md for Markdown, .json for JSON):")
+            yield Input(self.default, id="export-path")
+
+    def on_mount(self) -> None:
+        self.query_one("#export-path", Input).focus()
+
+    @on(Input.Submitted, "#export-path")
+    def _submitted(self, event: Input.Submitted) -> None:
+        value = event.value.strip()
+        self.dismiss(Path(value).expanduser() if value else None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ScorecardScreen(Screen[None]):
+    """The scorecard of a finished mock interview, as it is exported (Markdown)."""
+
+    CSS_PATH = CSS
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("e", "export", "Export"),
+        Binding("escape,q", "close", "Close"),
+    ]
+
+    def __init__(self, scorecard: Scorecard, *, exported: Path | None = None) -> None:
+        super().__init__()
+        self.scorecard = scorecard
+        self.exported = exported
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        card = self.scorecard
+        summary = Text.assemble(
+            ("Score ", "bold"),
+            (f"{card.percent:.1f}%", "bold green" if card.percent >= 70 else "bold yellow"),
+            f"  ({card.total:.2f} of {card.maximum} points) · time used "
+            f"{clock_text(card.time_used)} of {clock_text(card.config.minutes * 60)}"
+            + (" · time ran out" if card.ended_by == "time" else ""),
+        )
+        if self.exported is not None:
+            summary.append(f"\nExported to {self.exported}", style="dim")
+        yield Static(summary, id="scorecard-summary")
+        with VerticalScroll(id="scorecard-body"):
+            yield Markdown(render_math(card.to_markdown()), id="scorecard")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Mock interview scorecard"
+        self.query_one("#scorecard-body").focus()
+
+    def action_export(self) -> None:
+        def chosen(path: Path | None) -> None:
+            if path is None:
+                return
+            try:
+                export_scorecard(self.scorecard, path)
+            except (OSError, ValueError) as exc:
+                self.notify(str(exc), severity="error", title="Export")
+                return
+            self.notify(f"Scorecard written to {path}", title="Export")
+
+        self.app.push_screen(
+            ExportScreen(f"mock-{self.scorecard.started_at:%Y%m%d-%H%M}.md"), chosen
+        )
+
+    def action_close(self) -> None:
+        self.app.pop_screen()

@@ -617,11 +617,18 @@ class MockInterview(PracticeSession):
 
     def score(self, index: int) -> float | None:
         """The score of the question at ``index`` before the hint penalty (the interviewer's,
-        if given); None when unanswered."""
+        if given); None when unanswered; 0 for code that is the starter unchanged."""
         at = self._checked(index)
         outcome = self.outcome(at)
         if outcome is None:
             return None
+        question = self.questions[at]
+        if (
+            at not in self._interviewer_scores
+            and isinstance(question, CodeQuestion)
+            and outcome.answer.strip() == question.starter.strip()
+        ):
+            return 0.0  # the starter handed in unchanged: the checks it passes are not earned
         return self._interviewer_scores.get(at, outcome.score)
 
     def scored_by(self, index: int) -> ScoredBy:

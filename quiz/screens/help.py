@@ -16,6 +16,7 @@ HELP = """\
 | key | where | what |
 |---|---|---|
 | `Enter` | deck list | open the deck |
+| `r` / `m` / `s` | deck list | review what is due / mock interview / stats |
 | `ctrl+s` | any answer | submit the answer |
 | `ctrl+n` / `ctrl+b` | practice | next / previous question |
 | `ctrl+k` | practice | skip this question |
@@ -28,12 +29,22 @@ HELP = """\
 | `ctrl+e` | code question | open the draft in `$EDITOR`, grade on return |
 | `Enter` | a failed check | jump to the line it points at |
 | `escape` | practice | leave the text field; press again to go back to the decks |
-| `ctrl+p` | anywhere | command palette: open a deck, go to a question, change theme |
+| `ctrl+t` | mock interview | a hint: costs a quarter of the question's points |
+| `ctrl+f` or `escape` | mock interview | finish now (unanswered questions score 0) |
+| `ctrl+r` | mock, interviewer mode | score the answer 0–4 by hand |
+| `e` | scorecard | export it (`.md` or `.json`) |
+| `r` | stats | reload |
+| `ctrl+p` | anywhere | command palette: open a deck, go to a question, review, mock, stats, theme |
 | `?` or `F1` | anywhere | this help |
 | `ctrl+q` | anywhere | quit (drafts are saved as you type) |
 
 Numbers are read the way you write them: `73,728`, `7.37e4`, `11.9%`, `~8.4x`,
 `1/8.4`, `3*3*64*128`.
+
+In a review, numeric, choice and code results are rated for you (right at the first try:
+Good, or Easy within the expected time; after hints or another try: Hard; wrong: Again) and
+the progress line says when the question comes back. In a mock interview nothing is marked
+right or wrong until the scorecard; answers can be changed until you finish.
 """
 
 

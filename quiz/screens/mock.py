@@ -79,7 +79,7 @@ class MockSetupScreen(ModalScreen[MockConfig | None]):
         self.library = library
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="setup-box"):
+        with VerticalScroll(id="setup-box"):
             yield Label("Mock interview", classes="section")
             yield Static(
                 "Timed, mixed questions; no answers shown until the end; hints cost a quarter "
@@ -89,13 +89,11 @@ class MockSetupScreen(ModalScreen[MockConfig | None]):
             with Horizontal(classes="setup-row"):
                 yield Label("Minutes", classes="setup-label")
                 yield Input("30", id="setup-minutes", type="number", classes="setup-input")
-            with Horizontal(classes="setup-row"):
                 yield Label("Questions", classes="setup-label")
                 yield Input("6", id="setup-count", type="integer", classes="setup-input")
             with Horizontal(classes="setup-row"):
                 yield Label("Seed (optional)", classes="setup-label")
                 yield Input("", id="setup-seed", type="integer", classes="setup-input")
-            with Horizontal(classes="setup-row"):
                 yield Label("Interviewer mode", classes="setup-label")
                 yield Switch(False, id="setup-interviewer")
             yield Label("Decks (none ticked: all)")
@@ -264,7 +262,8 @@ class MockScreen(QuestionScreen):
 
     def _position_text(self) -> Text:
         text = self.position_text()
-        text.append(f"   {self.interview.answered} answered", style="dim")
+        total = len(self.interview.questions)
+        text.append(f"   {self.interview.answered}/{total} answered", style="dim")
         return text
 
     def _hints_text(self) -> Text:
@@ -382,6 +381,11 @@ class MockScreen(QuestionScreen):
         if self.interview.config.interviewer:
             self.query_one("#ref-score", Static).update(self._score_text())
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "score":  # interviewer mode only
+            return self.interview.config.interviewer
+        return True
+
     def action_score(self) -> None:
         if not self.interview.config.interviewer:
             self.notify("Scoring by hand is for interviewer mode (quiz mock --interviewer).")
@@ -494,7 +498,7 @@ class ScorecardScreen(Screen[None]):
             ("Score ", "bold"),
             (f"{card.percent:.1f}%", "bold green" if card.percent >= 70 else "bold yellow"),
             f"  ({card.total:.2f} of {card.maximum} points) · time used "
-            f"{clock_text(card.time_used)} of {clock_text(card.config.minutes * 60)}"
+            f"{clock_text(round(card.time_used))} of {clock_text(card.config.minutes * 60)}"
             + (" · time ran out" if card.ended_by == "time" else ""),
         )
         if self.exported is not None:

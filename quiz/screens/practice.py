@@ -35,7 +35,7 @@ def review_note(session: ReviewSession) -> Text:
     """Where the current question stands in review: new, or when it comes back."""
     note = Text()
     if session.is_new():
-        note.append("  new", style="bold cyan")
+        note.append("  first review", style="bold cyan")
     due = session.next_due()
     rating = session.scheduled_rating()
     if due is not None and rating is not None:

@@ -126,9 +126,7 @@ async def test_when_time_runs_out_the_interview_ends_itself(
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), "the home screen")
         await pilot.pause()  # let the home screen finish mounting before covering it
-        interview = MockInterview.create(
-            packaged_library, app.store, CONFIG, clock=lambda: now[0]
-        )
+        interview = MockInterview.create(packaged_library, app.store, CONFIG, clock=lambda: now[0])
         app.push_screen(MockScreen(interview))
         await wait_for(pilot, lambda: isinstance(app.screen, MockScreen), "the mock screen")
         await answer_concept(pilot, "channels")
@@ -150,9 +148,7 @@ async def test_interviewer_mode_shows_the_reference_and_scores_live(
     packaged_library: DeckLibrary, grader: FakeGrader
 ) -> None:
     config = MockConfig(minutes=20, decks=("inception-1x1",), count=3, seed=3, interviewer=True)
-    app = QuizApp(
-        library=packaged_library, store=Store(), grader=grader, start="mock", mock=config
-    )
+    app = QuizApp(library=packaged_library, store=Store(), grader=grader, start="mock", mock=config)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, MockScreen), "the mock screen")
         reference = app.screen.query_one("#ref-answer", Markdown)

@@ -607,6 +607,17 @@ def test_code_answers_list_the_checks_that_failed(store: Store) -> None:
     assert mock.points(code) == 0.0
 
 
+def test_the_starter_handed_in_unchanged_earns_nothing(store: Store) -> None:
+    mock = mock_of(store, "c1", "n1", "k1")
+    code = go_to(mock, "k1")
+    starter = "def double(x):\n    ...\n"
+    mock.record_grade(code_report("mini/k1", FAILING), starter)
+    assert mock.outcome(code) is not None and mock.outcome(code).score > 0  # type: ignore[union-attr]
+    assert (mock.score(code), mock.points(code)) == (0.0, 0.0)
+    mock.record_grade(code_report("mini/k1", FAILING), CODE)  # something written: its checks count
+    assert mock.score(code) == mock.outcome(code).score > 0  # type: ignore[union-attr]
+
+
 def test_record_grade_checks_the_question_and_takes_an_index(store: Store) -> None:
     mock = mock_of(store, "c1", "n1", "k1")
     code = go_to(mock, "k1")

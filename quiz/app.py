@@ -223,7 +223,7 @@ class QuizApp(App[None]):
         loaded = self.library.deck(deck_id)
         while len(self.screen_stack) > 2:  # back to the home screen first
             self.pop_screen()
-        session = PracticeSession(loaded.deck, self.store)
+        session = PracticeSession(loaded.deck, self.store, scheduler=self.scheduler)
         self.push_screen(PracticeScreen(session, deck_path=loaded.path))
 
     def current_session(self) -> PracticeSession | None:

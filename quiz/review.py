@@ -1,23 +1,22 @@
 """A review session: today's due questions across decks, each answer rescheduled by FSRS.
 
-:class:`ReviewSession` is a :class:`~quiz.session.PracticeSession` over the queue that
-:meth:`~quiz.scheduling.Scheduler.queue` builds. Its attempts are recorded as ``review``; a
-numeric, choice or code answer is rated as it is recorded (:func:`~quiz.scheduling.rating_for`),
-a concept answer when it is self-rated. Both the attempt and the new card are committed before
-the call returns, so a review killed midway keeps every rating already given.
+:class:`ReviewSession` is a :class:`~quiz.session.PracticeSession` with a scheduler over the
+queue that :meth:`~quiz.scheduling.Scheduler.queue` builds; its attempts are recorded as
+``review``. A numeric, choice or code answer is rated as it is recorded
+(:func:`~quiz.scheduling.rating_for`), a concept answer when it is self-rated. Both the attempt
+and the new card are committed before the call returns, so a review killed midway keeps every
+rating already given.
 """
 
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Callable, Iterable
-from datetime import datetime
 
 from questions import DeckLibrary
 
-from .scheduling import Scheduler, rating_for
-from .session import Outcome, PracticeSession
+from .scheduling import Scheduler
+from .session import PracticeSession
 from .store import Store
 
 
@@ -50,13 +49,17 @@ class ReviewSession(PracticeSession):
         items = [by_id[q] for q in wanted]
         if not items:
             raise ValueError("nothing to review")
-        super().__init__(items[0][0], store, seed=seed, clock=clock, items=items, title="Review")
-        self.scheduler = scheduler
-        self.session_id = uuid.uuid4().hex
+        super().__init__(
+            items[0][0],
+            store,
+            seed=seed,
+            clock=clock,
+            items=items,
+            title="Review",
+            scheduler=scheduler,
+        )
         self.new = frozenset(new)
         self.paths = {loaded.id: loaded.path for loaded in library.decks}
-        self._due: list[datetime | None] = [None] * len(items)
-        self._scheduled: dict[int, int] = {}
 
     @classmethod
     def due(
@@ -82,36 +85,3 @@ class ReviewSession(PracticeSession):
     def is_new(self, index: int | None = None) -> bool:
         at = self.index if index is None else index
         return self.question_id(self.questions[at]) in self.new
-
-    def next_due(self, index: int | None = None) -> datetime | None:
-        """When the question at ``index`` comes back, once it has been rated."""
-        return self._due[self.index if index is None else index]
-
-    def _after_record(self, at: int, outcome: Outcome) -> None:
-        if outcome.kind == "concept":
-            return  # rated by the learner once they have seen the reference answer
-        question = self.questions[at]
-        rating = rating_for(
-            outcome.verdict,
-            tries=self.tries(at),
-            hints=outcome.hints,
-            seconds=outcome.seconds,
-            expected_seconds=question.expected_seconds,
-        )
-        self._schedule(at, outcome, rating)
-
-    def _after_rating(self, at: int, outcome: Outcome, rating: int) -> None:
-        self._schedule(at, outcome, rating)
-
-    def _schedule(self, at: int, outcome: Outcome, rating: int) -> None:
-        self._due[at] = self.scheduler.review(
-            self.session_id,
-            self.question_id(self.questions[at]),
-            rating,
-            attempt=outcome.attempt_id,
-        )
-        self._scheduled[at] = rating
-
-    def scheduled_rating(self, index: int | None = None) -> int | None:
-        """The rating FSRS was given for the question at ``index`` in this session."""
-        return self._scheduled.get(self.index if index is None else index)

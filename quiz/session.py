@@ -18,8 +18,10 @@ from __future__ import annotations
 import json
 import random
 import time
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal, TypeVar
 
 from grader import NumericResult, SubmissionReport, grade_numeric
@@ -34,6 +36,7 @@ from questions import (
     draw_numbers,
 )
 
+from .scheduling import Scheduler, rating_for
 from .store import Attempt, Store
 
 QuestionStatus = Literal["new", "answered", "skipped"]
@@ -109,9 +112,16 @@ class PracticeSession:
         clock: Callable[[], float] = time.monotonic,
         items: Sequence[tuple[Deck, AnyQuestion]] | None = None,
         title: str | None = None,
+        scheduler: Scheduler | None = None,
     ) -> None:
         """A session over ``deck``'s questions, or over ``items`` (questions from any decks,
-        each with its deck, in the order given) when they are passed."""
+        each with its deck, in the order given) when they are passed.
+
+        With a ``scheduler``, every answer is also a spaced-repetition review: a numeric,
+        choice or code result is rated when it is recorded (:func:`~quiz.scheduling.rating_for`),
+        a concept answer when it is self-rated; a question answered again in the same session
+        has its rating replaced, not added.
+        """
         self.deck = deck
         self.title = title if title is not None else deck.title
         self.store = store
@@ -137,6 +147,11 @@ class PracticeSession:
         self._tries: list[int] = [0] * count
         self.index = 0
         self._shown_since = clock()
+        self.scheduler = scheduler
+        self.session_id = uuid.uuid4().hex
+        """Names this session's reviews in the store."""
+        self._due: list[datetime | None] = [None] * count
+        self._scheduled: dict[int, int] = {}
 
     # ------------------------------------------------------------------ where we are
 
@@ -434,10 +449,44 @@ class PracticeSession:
         return None
 
     def _after_record(self, at: int, outcome: Outcome) -> None:
-        """Called once an answer to the question at ``at`` is recorded."""
+        """Called once an answer to the question at ``at`` is recorded: with a scheduler, a
+        graded result is rated (a concept answer waits for its self-rating)."""
+        if self.scheduler is None or outcome.kind == "concept":
+            return
+        rating = rating_for(
+            outcome.verdict,
+            tries=self.tries(at),
+            hints=outcome.hints,
+            seconds=outcome.seconds,
+            expected_seconds=self.questions[at].expected_seconds,
+        )
+        self._schedule(at, outcome, rating)
 
     def _after_rating(self, at: int, outcome: Outcome, rating: int) -> None:
         """Called once a concept answer at ``at`` is self-rated."""
+        if self.scheduler is not None:
+            self._schedule(at, outcome, rating)
+
+    # ------------------------------------------------------------------ scheduling
+
+    def _schedule(self, at: int, outcome: Outcome, rating: int) -> None:
+        assert self.scheduler is not None
+        self._due[at] = self.scheduler.review(
+            self.session_id,
+            self.question_id(self.questions[at]),
+            rating,
+            attempt=outcome.attempt_id,
+        )
+        self._scheduled[at] = rating
+
+    def next_due(self, index: int | None = None) -> datetime | None:
+        """When the question at ``index`` (the current one) comes back, once it is rated."""
+        return self._due[self.index if index is None else self._checked(index)]
+
+    def scheduled_rating(self, index: int | None = None) -> int | None:
+        """The rating spaced repetition was given for the question at ``index`` (the current
+        one) in this session, if any."""
+        return self._scheduled.get(self.index if index is None else self._checked(index))
 
 
 __all__ = ["ChoiceOutcome", "Outcome", "PracticeSession", "QuestionStatus", "RubricHits"]

@@ -31,10 +31,11 @@ from ..widgets.answers import (
 from .question import QuestionScreen
 
 
-def review_note(session: ReviewSession) -> Text:
-    """Where the current question stands in review: new, or when it comes back."""
+def review_note(session: PracticeSession) -> Text:
+    """Where the current question stands in spaced repetition: a first review, the rating it
+    got and when it comes back, or that a concept answer waits for its rating."""
     note = Text()
-    if session.is_new():
+    if isinstance(session, ReviewSession) and session.is_new():
         note.append("  first review", style="bold cyan")
     due = session.next_due()
     rating = session.scheduled_rating()
@@ -42,7 +43,12 @@ def review_note(session: ReviewSession) -> Text:
         days = max(0, (due.astimezone().date() - datetime.now().astimezone().date()).days)
         when = "tomorrow" if days == 1 else ("today" if days == 0 else f"in {days} days")
         note.append(f"  {RATING_NAMES[rating]} → back {when}", style="bold green")
-    elif session.current.kind == "concept" and session.outcome(session.index) is not None:
+    elif (
+        session.scheduler is not None
+        and session.current.kind == "concept"
+        and session.outcome(session.index) is not None
+        and session.rating(session.index) is None
+    ):
         note.append("  rate 1–4 to schedule", style="yellow")
     return note
 
@@ -85,8 +91,7 @@ class PracticeScreen(QuestionScreen):
     def _progress_text(self) -> Text:
         text = self.position_text()
         text.append(f"   [{self.session.status(self.session.index)}]", style="dim")
-        if isinstance(self.session, ReviewSession):
-            text.append_text(review_note(self.session))
+        text.append_text(review_note(self.session))
         return text
 
     def _refresh_progress(self) -> None:

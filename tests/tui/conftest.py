@@ -19,6 +19,7 @@ from grader import CheckResult, Counterexample, GraderError, SubmissionReport
 from questions import DeckLibrary, packaged_decks_dir
 from quiz.app import QuizApp
 from quiz.grading import GradingCancelled
+from quiz.scheduling import Scheduler
 from quiz.store import Store
 
 DECK_ID = "inception-1x1"
@@ -154,13 +155,20 @@ AppFactory = Callable[..., QuizApp]
 
 @pytest.fixture
 def make_app(packaged_library: DeckLibrary, grader: FakeGrader) -> AppFactory:
-    """Build a ``QuizApp`` on a fresh ``Store()`` in QUIZ_HOME (call it again to "restart").
+    """Build a ``QuizApp`` on a fresh ``Store()`` in QUIZ_HOME (call it again to "restart"),
+    with a scheduler that does not fuzz intervals.
 
     Keyword arguments override ``library`` and ``grader``.
     """
 
     def build(*, library: DeckLibrary | None = None, grader: FakeGrader | None = grader) -> QuizApp:
-        return QuizApp(library=library or packaged_library, store=Store(), grader=grader)
+        store = Store()
+        return QuizApp(
+            library=library or packaged_library,
+            store=store,
+            grader=grader,
+            scheduler=Scheduler(store, fuzz=False),  # exact intervals: screens do not vary
+        )
 
     return build
 

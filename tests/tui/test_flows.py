@@ -198,7 +198,7 @@ async def test_concept_answer_shows_rubric_and_the_rating_is_stored(app: QuizApp
         assert (attempt.verdict, attempt.rating, attempt.answer) == ("rated", None, CONCEPT_ANSWER)
         assert attempt.score == pytest.approx(2 / 3)
         assert app.store.draft(f"{DECK}/q1") is None
-        assert progress(app).endswith("[answered]")
+        assert "[answered]  rate 1–4 to schedule" in progress(app)
 
         await pilot.press("3")
         await wait_for(pilot, lambda: bool(app.screen.query("#rated")), "the rating")

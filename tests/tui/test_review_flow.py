@@ -154,3 +154,34 @@ async def test_the_due_line_drops_as_new_questions_are_answered(
             lambda: text_of(app, "#due-line").startswith("Due today: 0 · new today: 9"),
             "the due line to update",
         )
+
+
+@async_test
+async def test_practising_a_deck_schedules_its_answers_too(
+    packaged_library: DeckLibrary, grader: FakeGrader
+) -> None:
+    app = review_app(packaged_library, grader)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), "the home screen")
+        await pilot.press("enter")  # the deck, in practice order
+        await wait_for(pilot, lambda: isinstance(app.screen, PracticeScreen), "the deck")
+        screen = app.screen
+        assert isinstance(screen, PracticeScreen)
+        assert not isinstance(screen.session, ReviewSession)
+        screen.show_question(7)  # q8
+        await wait_for(pilot, lambda: progress(app).startswith("Question 8 of"), "q8")
+        await wait_for(pilot, lambda: isinstance(app.focused, Input), "the first part")
+        await type_text(pilot, "3")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "Again" in progress(app), "q8 scheduled")
+        (review,) = app.store.reviews()
+        assert (review.question, review.rating) == (f"{DECK}/q8", AGAIN)
+        assert [a.mode for a in app.store.attempts()] == ["practice"]
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), "the home screen")
+        # q8 is no longer new: one new question used today; it comes back tomorrow.
+        await wait_for(
+            pilot,
+            lambda: text_of(app, "#due-line").startswith("Due today: 0 · new today: 9"),
+            "the due line to update",
+        )

@@ -151,7 +151,10 @@ def _run_app(
     if library is None:
         library = _library(deck_paths, warn=False)
     with Store() as store:
-        QuizApp(library=library, store=store, grader=PoolGradingService(), **options).run()
+        app = QuizApp(library=library, store=store, grader=PoolGradingService(), **options)
+        app.run()
+    if app.return_code:  # the app crashed and printed why
+        sys.exit(app.return_code)
 
 
 def _need_terminal(command: str) -> None:

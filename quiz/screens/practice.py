@@ -95,6 +95,8 @@ class PracticeScreen(QuestionScreen):
         return text
 
     def _refresh_progress(self) -> None:
+        if not self.is_attached:  # left before a deferred refresh ran
+            return
         self.query_one("#progress-line", Static).update(self._progress_text())
         self.query_one("#progress", ProgressBar).update(progress=self.session.answered)
 

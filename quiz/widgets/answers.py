@@ -123,9 +123,13 @@ class AnswerWidget(Vertical, can_focus=True):
         self.post_message(Answered())
 
         async def rebuild() -> None:
+            # The learner may have moved on (ctrl+n) before this runs: the widget is gone.
+            if not self.is_attached:
+                return
             await self.recompose()
-            self.focus()
-            self.screen.refresh_bindings()
+            if self.is_attached:
+                self.focus()
+                self.screen.refresh_bindings()
 
         self.call_after_refresh(rebuild)
 

@@ -57,7 +57,8 @@ from .store import Store
 
 EntryStatus = Literal["answered", "skipped", "unseen"]
 ScoredBy = Literal["rubric", "grader", "interviewer"]
-EndedBy = Literal["finished", "time"]
+EndedBy = Literal["finished", "time", "left"]
+"""How a mock ended: finished by the candidate, out of time, or left (the app was closed)."""
 
 KIND_ORDER: Final = ("concept", "numeric", "code", "choice")
 """The order in which :meth:`MockInterview.create` takes one question of each kind, round robin."""
@@ -696,15 +697,16 @@ class MockInterview(PracticeSession):
 
     # ------------------------------------------------------------------ the end
 
-    def finish(self) -> Scorecard:
+    def finish(self, *, left: bool = False) -> Scorecard:
         """End the mock: stop the clock, build the scorecard and save it with the mock.
 
-        Unanswered questions score 0. ``ended_by`` is ``time`` when the countdown had run out.
-        Calling it again returns the same scorecard.
+        Unanswered questions score 0. ``ended_by`` is ``time`` when the countdown had run out,
+        else ``left`` when ``left`` says the candidate closed the app mid-interview, else
+        ``finished``. Calling it again returns the same scorecard.
         """
         if self.scorecard is not None:
             return self.scorecard
-        ended_by: EndedBy = "time" if self.expired else "finished"
+        ended_by: EndedBy = "time" if self.expired else ("left" if left else "finished")
         if self._stopped_at is None:
             self._stopped_at = self._now()
         card = Scorecard(
@@ -916,7 +918,10 @@ def _render_markdown(card: Scorecard) -> str:
     started = card.started_at.strftime("%Y-%m-%d %H:%M %Z").strip()
     lines = [f"# Mock interview, {started}", ""]
     limit = config.minutes * 60
-    ending = "time ran out" if card.ended_by == "time" else "finished early"
+    ending = {
+        "time": "time ran out",
+        "left": "left before the end (the app was closed)",
+    }.get(card.ended_by, "finished early")
     statuses = [
         f"{count} {label}"
         for status, label in (

@@ -433,6 +433,14 @@ class MockScreen(QuestionScreen):
             return
         self._show_scorecard()
 
+    def on_unmount(self) -> None:
+        # Closing the app mid-interview (ctrl+q) still saves the scorecard of what was given.
+        if not self.interview.finished:
+            scorecard = self.interview.finish(left=True)
+            if self.export is not None:
+                with contextlib.suppress(OSError, ValueError):
+                    export_scorecard(scorecard, self.export)
+
     def _show_scorecard(self) -> None:
         while self.app.screen is not self:  # close a dialog left open when time ran out
             self.app.pop_screen()

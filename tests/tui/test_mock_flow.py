@@ -144,6 +144,27 @@ async def test_when_time_runs_out_the_interview_ends_itself(
 
 
 @async_test
+async def test_quitting_mid_interview_still_saves_its_scorecard(
+    packaged_library: DeckLibrary, grader: FakeGrader
+) -> None:
+    app = QuizApp(library=packaged_library, store=Store(), grader=grader, start="mock", mock=CONFIG)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, MockScreen), "the mock screen")
+        await answer_concept(pilot, "reduces channels")
+        await wait_for(pilot, lambda: interview_of(app).outcome(0) is not None, "the answer")
+        await pilot.press("ctrl+q")
+    with Store() as store:
+        (saved,) = store.mocks()
+        assert saved.scorecard is not None
+        assert saved.scorecard["ended_by"] == "left"
+        assert [q["status"] for q in saved.scorecard["questions"]] == [
+            "answered",
+            "unseen",
+            "unseen",
+        ]
+
+
+@async_test
 async def test_interviewer_mode_shows_the_reference_and_scores_live(
     packaged_library: DeckLibrary, grader: FakeGrader
 ) -> None:

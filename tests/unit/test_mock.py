@@ -459,6 +459,23 @@ def test_finishing_early_freezes_the_clock(store: Store, clock: FakeClock) -> No
     assert mock.seconds(0) == 90.0
 
 
+def test_leaving_mid_interview_is_saved_as_left_unless_time_had_run_out(
+    store: Store, clock: FakeClock
+) -> None:
+    mock = mock_of(store, "c1", clock=clock, minutes=10)
+    clock.advance(30)
+    card = mock.finish(left=True)
+    assert (card.ended_by, card.time_used) == ("left", 30.0)
+    assert "left before the end (the app was closed)" in card.to_markdown()
+    saved = store.mock(mock.mock_id)
+    assert saved is not None and saved.scorecard is not None
+    assert saved.scorecard["ended_by"] == "left"
+
+    late = mock_of(store, "c1", clock=clock, minutes=1)
+    clock.advance(61)
+    assert late.finish(left=True).ended_by == "time"
+
+
 def test_out_of_time_takes_no_answer_or_hint_but_still_a_late_code_grade(
     store: Store, clock: FakeClock
 ) -> None:

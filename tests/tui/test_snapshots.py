@@ -1,18 +1,19 @@
 """SVG snapshots of the main screens at 80×24 (pytest-textual-snapshot).
 
 Deterministic by construction: an empty progress store in the per-test QUIZ_HOME, the
-``FakeGrader``, no clock on screen, no toasts (nothing here notifies), and the editors'
-cursor blink turned off so the cursor is always drawn. Where the part worth seeing is below
+``FakeGrader``, clocks that stand still in the mock interview, no toasts (nothing here
+notifies), and the editors' cursor blink turned off so the cursor is always drawn. Where the part worth seeing is below
 the fold, ``run_before`` scrolls it into view as the learner would.
 
 Regenerate after an intended change with ``pytest tests/tui --snapshot-update`` and look at
-the SVGs in ``__snapshots__/`` before committing them. The README shows three of them.
+the SVGs in ``__snapshots__/`` before committing them. The README shows five of them.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from textual.css.query import NoMatches
@@ -20,6 +21,8 @@ from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, TextArea
 
 from quiz.app import QuizApp
+from quiz.mock import MockConfig, MockInterview
+from quiz.screens.mock import MockScreen, ScorecardScreen
 from quiz.screens.practice import PracticeScreen
 
 if TYPE_CHECKING:
@@ -124,4 +127,46 @@ def test_code_failing_grade(snap_compare: SnapCompare, app: QuizApp, grader: Fak
         until=lambda app: app.screen.query_one("#checks", OptionList).option_count == 5,
         show="#code-summary",
     )
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+MOCK_START = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
+
+
+def mock_interview(app: QuizApp, *, interviewer: bool) -> MockInterview:
+    """The Day 13 deck's concept, numeric and code question (seed 3) on clocks that stand
+    still, so that the countdown and the dates never change."""
+    config = MockConfig(
+        minutes=20, decks=("inception-1x1",), count=3, seed=3, interviewer=interviewer
+    )
+    return MockInterview.create(
+        app.library, app.store, config, clock=lambda: 0.0, wall_clock=lambda: MOCK_START
+    )
+
+
+def test_mock_interview_in_interviewer_mode(snap_compare: SnapCompare, app: QuizApp) -> None:
+    async def run_before(pilot: Pilot[None]) -> None:
+        await pilot.pause()
+        interview = mock_interview(app, interviewer=True)
+        interview.submit_concept("It cuts the channels before the 3x3: a bottleneck.")
+        app.push_screen(MockScreen(interview))
+        await wait_until(pilot, lambda: shown(app, "#ref-rubric"))
+        await pilot.pause()
+        steady_cursors(app)
+
+    assert snap_compare(app, terminal_size=(120, 30), run_before=run_before)
+
+
+def test_mock_scorecard(snap_compare: SnapCompare, app: QuizApp) -> None:
+    async def run_before(pilot: Pilot[None]) -> None:
+        await pilot.pause()
+        interview = mock_interview(app, interviewer=False)
+        interview.show_hint()
+        interview.submit_concept("A bottleneck: fewer channels, and a ReLU.")
+        interview.next()
+        interview.submit_numeric(["162", "2592"])
+        app.push_screen(ScorecardScreen(interview.finish()))
+        await wait_until(pilot, lambda: shown(app, "#scorecard"))
+        await pilot.pause()
+
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

@@ -2,8 +2,8 @@
 
 Deterministic by construction: an empty progress store in the per-test QUIZ_HOME, the
 ``FakeGrader``, clocks that stand still in the mock interview, no toasts (nothing here
-notifies), and the editors' cursor blink turned off so the cursor is always drawn. Where the part worth seeing is below
-the fold, ``run_before`` scrolls it into view as the learner would.
+notifies), and the editors' cursor blink turned off so the cursor is always drawn. Where the
+part worth seeing is below the fold, ``run_before`` scrolls it into view as the learner would.
 
 Regenerate after an intended change with ``pytest tests/tui --snapshot-update`` and look at
 the SVGs in ``__snapshots__/`` before committing them. The README shows five of them.

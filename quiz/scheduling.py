@@ -27,7 +27,7 @@ from fsrs import Scheduler as FsrsScheduler
 
 from questions import AnyQuestion, DeckLibrary
 
-from .store import Store
+from .store import PendingReview, Store
 
 DEFAULT_NEW_PER_DAY: Final = 10
 NEW_PER_DAY_SETTING: Final = "new_per_day"
@@ -121,6 +121,21 @@ class Scheduler:
 
     # ------------------------------------------------------------------ rating
 
+    def pending(
+        self, session: str, question: str, rating: int, *, at: datetime | None = None
+    ) -> PendingReview:
+        """The review of ``question`` with ``rating`` in ``session``, for the store to write
+        with the answer or the rating it comes from (one transaction)."""
+        # fsrs refuses any time zone but UTC; the clock (and ``at``) may be local.
+        moment = (at if at is not None else self.clock()).astimezone(UTC)
+
+        def schedule(before: str | None) -> tuple[str, datetime]:
+            card = Card.from_json(before) if before is not None else Card(due=moment)
+            new_card, _log = self._fsrs.review_card(card, Rating(rating), moment)
+            return new_card.to_json(), new_card.due
+
+        return PendingReview(session, question, rating, moment, schedule)
+
     def review(
         self,
         session: str,
@@ -135,21 +150,14 @@ class Scheduler:
         Rating a question again in the same session replaces that session's rating (the card
         is recomputed from its state before the session), committed in one transaction.
         """
-        # fsrs refuses any time zone but UTC; the clock (and ``at``) may be local.
-        moment = (at if at is not None else self.clock()).astimezone(UTC)
-
-        def schedule(before: str | None) -> tuple[str, datetime]:
-            card = Card.from_json(before) if before is not None else Card(due=moment)
-            new_card, _log = self._fsrs.review_card(card, Rating(rating), moment)
-            return new_card.to_json(), new_card.due
-
+        pending = self.pending(session, question, rating, at=at)
         row = self.store.review(
-            session=session,
-            question=question,
-            rating=rating,
-            at=moment,
+            session=pending.session,
+            question=pending.question,
+            rating=pending.rating,
+            at=pending.at,
             attempt=attempt,
-            schedule=schedule,
+            schedule=pending.schedule,
         )
         return row.due
 

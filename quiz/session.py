@@ -37,7 +37,7 @@ from questions import (
 )
 
 from .scheduling import Scheduler, rating_for
-from .store import Attempt, Store
+from .store import Attempt, PendingReview, Store
 
 QuestionStatus = Literal["new", "answered", "skipped"]
 
@@ -319,9 +319,11 @@ class PracticeSession:
         outcome = self._outcomes[self.index]
         if outcome is None:
             raise ValueError(f"{self.question_id()} has not been answered yet; nothing to rate")
-        self.store.rate(outcome.attempt_id, rating)
+        review = None if self.scheduler is None else self._pending_review(self.index, rating)
+        self.store.rate(outcome.attempt_id, rating, review=review)
         self._ratings[self.index] = rating
-        self._after_rating(self.index, outcome, rating)
+        if review is not None:
+            self._rescheduled(self.index, rating)
 
     def submit_numeric(self, answers: Sequence[str]) -> Outcome:
         """Grade one answer per part: ``correct`` when all are, ``partial`` when some are.
@@ -416,8 +418,13 @@ class PracticeSession:
             mode=self.mode,
             mock=self._mock_id(),
         )
-        attempt_id = self.store.record(attempt)
-        self._tries[at] += 1
+        tries = self._tries[at] + 1
+        rating = self._graded_rating(at, verdict, tries=tries, seconds=seconds)
+        review = None if rating is None else self._pending_review(at, rating)
+        attempt_id = self.store.record(attempt, review=review)
+        self._tries[at] = tries
+        if rating is not None:
+            self._rescheduled(at, rating)
         outcome = Outcome(
             kind=question.kind,
             verdict=verdict,
@@ -449,34 +456,32 @@ class PracticeSession:
         return None
 
     def _after_record(self, at: int, outcome: Outcome) -> None:
-        """Called once an answer to the question at ``at`` is recorded: with a scheduler, a
-        graded result is rated (a concept answer waits for its self-rating)."""
-        if self.scheduler is None or outcome.kind == "concept":
-            return
-        rating = rating_for(
-            outcome.verdict,
-            tries=self.tries(at),
-            hints=outcome.hints,
-            seconds=outcome.seconds,
-            expected_seconds=self.questions[at].expected_seconds,
-        )
-        self._schedule(at, outcome, rating)
-
-    def _after_rating(self, at: int, outcome: Outcome, rating: int) -> None:
-        """Called once a concept answer at ``at`` is self-rated."""
-        if self.scheduler is not None:
-            self._schedule(at, outcome, rating)
+        """Called once an answer to the question at ``at`` is recorded."""
 
     # ------------------------------------------------------------------ scheduling
 
-    def _schedule(self, at: int, outcome: Outcome, rating: int) -> None:
-        assert self.scheduler is not None
-        self._due[at] = self.scheduler.review(
-            self.session_id,
-            self.question_id(self.questions[at]),
-            rating,
-            attempt=outcome.attempt_id,
+    def _graded_rating(self, at: int, verdict: str, *, tries: int, seconds: float) -> int | None:
+        """With a scheduler, the rating a graded answer earns; None for a concept answer
+        (it waits for its self-rating) or without a scheduler."""
+        question = self.questions[at]
+        if self.scheduler is None or question.kind == "concept":
+            return None
+        return rating_for(
+            verdict,
+            tries=tries,
+            hints=self._hints[at],
+            seconds=seconds,
+            expected_seconds=question.expected_seconds,
         )
+
+    def _pending_review(self, at: int, rating: int) -> PendingReview:
+        assert self.scheduler is not None
+        return self.scheduler.pending(self.session_id, self.question_id(self.questions[at]), rating)
+
+    def _rescheduled(self, at: int, rating: int) -> None:
+        """Note the rating and the new due time of the question at ``at``, once stored."""
+        card = self.store.card(self.question_id(self.questions[at]))
+        self._due[at] = None if card is None else card.due
         self._scheduled[at] = rating
 
     def next_due(self, index: int | None = None) -> datetime | None:

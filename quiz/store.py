@@ -260,6 +260,18 @@ class Review:
 
 
 @dataclass(frozen=True)
+class PendingReview:
+    """A review to store together with an answer or a rating (:meth:`Store.record`,
+    :meth:`Store.rate`), in the same transaction; see :meth:`Store.review` for ``schedule``."""
+
+    session: str
+    question: str
+    rating: int
+    at: datetime
+    schedule: Callable[[str | None], tuple[str, datetime]]
+
+
+@dataclass(frozen=True)
 class MockRecord:
     """One mock interview: when, how it was set up, and its scorecard once finished."""
 
@@ -426,41 +438,53 @@ class Store:
 
     # ------------------------------------------------------------------ attempts
 
-    def record(self, attempt: Attempt) -> int:
-        """Insert ``attempt`` (its ``id`` is ignored) and commit; returns the new row id."""
-        cursor = self._write(
-            "INSERT INTO attempts (question, kind, answer, verdict, score, rating, seconds, "
-            "hints, at, mode, mock) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                attempt.question,
-                attempt.kind,
-                attempt.answer,
-                attempt.verdict,
-                attempt.score,
-                attempt.rating,
-                attempt.seconds,
-                attempt.hints,
-                _utc_text(attempt.at),
-                attempt.mode,
-                attempt.mock,
-            ),
-            durable=True,
-        )
-        row_id = cursor.lastrowid
-        assert row_id is not None  # an INSERT always sets it
+    def record(self, attempt: Attempt, *, review: PendingReview | None = None) -> int:
+        """Insert ``attempt`` (its ``id`` is ignored) and commit; returns the new row id.
+
+        With ``review``, the review of the answer and the question's new card are stored in
+        the same transaction: a crash keeps both or neither.
+        """
+        if review is not None:
+            _check_rating(review.rating)
+        with self._transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO attempts (question, kind, answer, verdict, score, rating, seconds, "
+                "hints, at, mode, mock) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    attempt.question,
+                    attempt.kind,
+                    attempt.answer,
+                    attempt.verdict,
+                    attempt.score,
+                    attempt.rating,
+                    attempt.seconds,
+                    attempt.hints,
+                    _utc_text(attempt.at),
+                    attempt.mode,
+                    attempt.mock,
+                ),
+            )
+            row_id = cursor.lastrowid
+            assert row_id is not None  # an INSERT always sets it
+            if review is not None:
+                self._review(db, review, attempt=row_id)
         return row_id
 
-    def rate(self, attempt_id: int, rating: int) -> None:
-        """Set the self-rating (1..4, else ``ValueError``) of an attempt, committed.
+    def rate(self, attempt_id: int, rating: int, *, review: PendingReview | None = None) -> None:
+        """Set the self-rating (1..4, else ``ValueError``) of an attempt, committed; with
+        ``review``, store that review and the new card in the same transaction.
 
         Raises :class:`StoreError` when there is no attempt ``attempt_id``.
         """
         _check_rating(rating)
-        cursor = self._write(
-            "UPDATE attempts SET rating = ? WHERE id = ?", (rating, attempt_id), durable=True
-        )
-        if cursor.rowcount == 0:
-            raise StoreError(f"no attempt with id {attempt_id} in the progress store")
+        if review is not None:
+            _check_rating(review.rating)
+        with self._transaction() as db:
+            cursor = db.execute("UPDATE attempts SET rating = ? WHERE id = ?", (rating, attempt_id))
+            if cursor.rowcount == 0:
+                raise StoreError(f"no attempt with id {attempt_id} in the progress store")
+            if review is not None:
+                self._review(db, review, attempt=attempt_id)
 
     def attempts(self, question: str | None = None) -> list[Attempt]:
         """Every attempt, or every attempt at ``question``, oldest first."""
@@ -543,34 +567,41 @@ class Store:
         retry that succeeds turns an Again into a Hard rather than adding a second review.
         """
         _check_rating(rating)
+        pending = PendingReview(session, question, rating, at, schedule)
         with self._transaction() as db:
-            row = db.execute(
-                "SELECT card_before FROM reviews WHERE session = ? AND question = ?",
-                (session, question),
+            return self._review(db, pending, attempt=attempt)
+
+    def _review(
+        self, db: sqlite3.Connection, review: PendingReview, *, attempt: int | None
+    ) -> CardRow:
+        """The writes of :meth:`review`, inside the caller's transaction."""
+        row = db.execute(
+            "SELECT card_before FROM reviews WHERE session = ? AND question = ?",
+            (review.session, review.question),
+        ).fetchone()
+        if row is not None:
+            before: str | None = row[0]
+        else:
+            current = db.execute(
+                "SELECT card FROM cards WHERE question = ?", (review.question,)
             ).fetchone()
-            if row is not None:
-                before: str | None = row[0]
-            else:
-                current = db.execute(
-                    "SELECT card FROM cards WHERE question = ?", (question,)
-                ).fetchone()
-                before = None if current is None else current[0]
-            card, due = schedule(before)
-            db.execute(
-                "INSERT INTO reviews (session, question, rating, at, card_before, attempt) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (session, question) DO UPDATE SET "
-                "rating = excluded.rating, at = excluded.at, attempt = excluded.attempt",
-                (session, question, rating, _utc_text(at), before, attempt),
-            )
-            db.execute(
-                "INSERT INTO cards (question, card, due, introduced) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (question) DO UPDATE SET card = excluded.card, due = excluded.due",
-                (question, card, _utc_text(due), _utc_text(at)),
-            )
-            stored = db.execute(
-                "SELECT question, card, due, introduced FROM cards WHERE question = ?",
-                (question,),
-            ).fetchone()
+            before = None if current is None else current[0]
+        card, due = review.schedule(before)
+        db.execute(
+            "INSERT INTO reviews (session, question, rating, at, card_before, attempt) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (session, question) DO UPDATE SET "
+            "rating = excluded.rating, at = excluded.at, attempt = excluded.attempt",
+            (review.session, review.question, review.rating, _utc_text(review.at), before, attempt),
+        )
+        db.execute(
+            "INSERT INTO cards (question, card, due, introduced) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (question) DO UPDATE SET card = excluded.card, due = excluded.due",
+            (review.question, card, _utc_text(due), _utc_text(review.at)),
+        )
+        stored = db.execute(
+            "SELECT question, card, due, introduced FROM cards WHERE question = ?",
+            (review.question,),
+        ).fetchone()
         return _card_row(stored)
 
     def reviews(self, since: datetime | None = None) -> list[Review]:

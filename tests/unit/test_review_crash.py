@@ -146,3 +146,9 @@ def test_kill_9_in_the_middle_of_a_review_loses_nothing_answered(tmp_path: Path)
         assert question in cards, f"the card of {question} was lost"
         assert cards[question].introduced <= review.at
     assert {"concept", "numeric"} <= kinds_seen
+    # Beyond what was reported: an answer is never stored without its review, nor a
+    # self-rating without its review, wherever the kill fell (one transaction each).
+    reviewed_attempts = {review.attempt for review in reviews.values()}
+    for attempt in attempts.values():
+        if attempt.kind != "concept" or attempt.rating is not None:
+            assert attempt.id in reviewed_attempts, f"attempt {attempt.id} has no review"

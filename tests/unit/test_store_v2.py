@@ -24,6 +24,7 @@ from quiz.store import (
     SCHEMA_VERSION,
     STORE_FILENAME,
     Attempt,
+    PendingReview,
     Store,
     StoreError,
 )
@@ -363,6 +364,38 @@ def test_a_review_is_one_transaction(store: Store) -> None:
             session="s3", question="d/new", rating=1, at=T0, attempt=None, schedule=no_card
         )
     assert _state(store) == before
+
+
+def _no_card(card_before: str | None) -> tuple[str, datetime]:
+    return None, T0 + timedelta(days=3)  # type: ignore[return-value]
+
+
+def test_an_answer_and_its_review_are_one_transaction(store: Store) -> None:
+    good = PendingReview("s1", "d/n", 3, T0, FixedSchedule('{"n": 1}', T0 + timedelta(days=2)))
+    attempt_id = store.record(numeric(), review=good)
+    (review,) = store.reviews()
+    assert (review.attempt, review.rating) == (attempt_id, 3)
+    assert store.cards()["d/n"].due == T0 + timedelta(days=2)
+    before = _state(store)
+    # The card is refused after the attempt and the review rows were written: neither stays.
+    with pytest.raises(StoreError, match="NOT NULL"):
+        store.record(numeric(answer="2"), review=PendingReview("s2", "d/n", 1, T0, _no_card))
+    assert _state(store) == before
+    assert len(store.attempts()) == 1
+
+
+def test_a_self_rating_and_its_review_are_one_transaction(store: Store) -> None:
+    concept = Attempt(
+        question="d/c", kind="concept", answer="text", verdict="rated", score=0.5, at=T0
+    )
+    attempt_id = store.record(concept)
+    with pytest.raises(StoreError, match="NOT NULL"):
+        store.rate(attempt_id, 2, review=PendingReview("s1", "d/c", 2, T0, _no_card))
+    assert store.attempts()[0].rating is None  # the rating went down with the review
+    assert store.reviews() == []
+    store.rate(attempt_id, 2, review=PendingReview("s1", "d/c", 2, T0, FixedSchedule("{}", T0)))
+    assert store.attempts()[0].rating == 2
+    assert [(r.question, r.rating, r.attempt) for r in store.reviews()] == [("d/c", 2, attempt_id)]
 
 
 @pytest.mark.parametrize("rating", [0, 5, True, None])

@@ -447,25 +447,7 @@ class Store:
         if review is not None:
             _check_rating(review.rating)
         with self._transaction() as db:
-            cursor = db.execute(
-                "INSERT INTO attempts (question, kind, answer, verdict, score, rating, seconds, "
-                "hints, at, mode, mock) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    attempt.question,
-                    attempt.kind,
-                    attempt.answer,
-                    attempt.verdict,
-                    attempt.score,
-                    attempt.rating,
-                    attempt.seconds,
-                    attempt.hints,
-                    _utc_text(attempt.at),
-                    attempt.mode,
-                    attempt.mock,
-                ),
-            )
-            row_id = cursor.lastrowid
-            assert row_id is not None  # an INSERT always sets it
+            row_id = _insert_attempt(db, attempt, attempt.mock)
             if review is not None:
                 self._review(db, review, attempt=row_id)
         return row_id
@@ -828,25 +810,7 @@ class Store:
                             f"interview started at {mock_key} that is not in the file"
                         )
                     mock_id = mock_ids[mock_key]
-                cursor = db.execute(
-                    "INSERT INTO attempts (question, kind, answer, verdict, score, rating, "
-                    "seconds, hints, at, mode, mock) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        attempt.question,
-                        attempt.kind,
-                        attempt.answer,
-                        attempt.verdict,
-                        attempt.score,
-                        attempt.rating,
-                        attempt.seconds,
-                        attempt.hints,
-                        at,
-                        attempt.mode,
-                        mock_id,
-                    ),
-                )
-                assert cursor.lastrowid is not None
-                attempt_ids[key] = cursor.lastrowid
+                attempt_ids[key] = _insert_attempt(db, attempt, mock_id)
                 added["attempts"] += 1
             for review in plan.reviews:
                 exists = db.execute(
@@ -979,6 +943,31 @@ def _copy_exclusive(source: Path, target: Path) -> None:
     with source.open("rb") as reader, target.open("xb") as writer:
         while chunk := reader.read(1 << 20):
             writer.write(chunk)
+
+
+def _insert_attempt(db: sqlite3.Connection, attempt: Attempt, mock: int | None) -> int:
+    """Insert ``attempt`` (belonging to mock interview ``mock``) in the caller's transaction;
+    returns its row id."""
+    cursor = db.execute(
+        "INSERT INTO attempts (question, kind, answer, verdict, score, rating, seconds, "
+        "hints, at, mode, mock) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            attempt.question,
+            attempt.kind,
+            attempt.answer,
+            attempt.verdict,
+            attempt.score,
+            attempt.rating,
+            attempt.seconds,
+            attempt.hints,
+            _utc_text(attempt.at),
+            attempt.mode,
+            mock,
+        ),
+    )
+    row_id = cursor.lastrowid
+    assert row_id is not None  # an INSERT always sets it
+    return row_id
 
 
 def _card_row(row: Sequence[Any]) -> CardRow:

@@ -177,11 +177,10 @@ class QuizApp(App[None]):
             new_limit=self.new_limit,
         )
         if session is None:
-            upcoming = [n for _, n in self.scheduler.forecast(self.library, days=8)[1:]]
-            soon = next((f"{n} due in {d + 1} day(s)" for d, n in enumerate(upcoming) if n), "")
+            upcoming = self.scheduler.next_due(self.library, decks=self.review_decks)
+            soon = "" if upcoming is None else f" Next: {upcoming[1]} due {upcoming[0]:%a %d %b}."
             self.notify(
-                "Nothing is due and no new questions are left for today."
-                + (f" Next: {soon}." if soon else ""),
+                "Nothing is due and no new questions are left for today." + soon,
                 title="Review",
                 timeout=6,
             )

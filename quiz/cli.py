@@ -220,7 +220,8 @@ def review_command(decks: tuple[str, ...], new_per_day: int | None, as_list: boo
         scheduler = Scheduler(store)
         queue = scheduler.queue(library, decks=chosen)
         limit = saved_limit(store)
-        forecast = scheduler.forecast(library, days=8)
+        upcoming = None if queue else scheduler.next_due(library, decks=chosen)
+    soon = None if upcoming is None else f"{upcoming[1]} due {upcoming[0].isoformat()}"
     if as_list or not (sys.stdin.isatty() and sys.stdout.isatty()):
         out = _stdout()
         out.print(
@@ -232,15 +233,11 @@ def review_command(decks: tuple[str, ...], new_per_day: int | None, as_list: boo
         for question in queue.new:
             out.print(f"  new  {question}")
         if not queue:
-            soon = next(
-                (f"{n} due {day.isoformat()}" for day, n in forecast[1:] if n), "nothing this week"
-            )
-            out.print(f"Nothing left for today. Next: {soon}.")
+            out.print(f"Nothing left for today. Next: {soon or 'nothing this week'}.")
         elif not as_list:
             out.print("In a terminal, `quiz review` opens the app on this queue.")
         return
     if not queue:
-        soon = next((f"{n} due {day.isoformat()}" for day, n in forecast[1:] if n), "")
         click.echo(
             "Nothing is due and no new questions are left for today."
             + (f" Next: {soon}." if soon else "")

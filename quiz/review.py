@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 
 from questions import DeckLibrary
 
-from .scheduling import Scheduler
+from .scheduling import Scheduler, question_lookup
 from .session import PracticeSession
 from .store import Store
 
@@ -38,16 +38,12 @@ class ReviewSession(PracticeSession):
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """Review ``questions`` (``DECK/QID``, in order); ``new`` names those never seen."""
-        by_id = {
-            f"{loaded.id}/{question.id}": (loaded.deck, question)
-            for loaded in library.decks
-            for question in loaded.deck.questions
-        }
+        by_id = question_lookup(library)
         wanted = list(questions)
         missing = [q for q in wanted if q not in by_id]
         if missing:
             raise ValueError(f"not in any deck: {', '.join(missing)}")
-        items = [by_id[q] for q in wanted]
+        items = [(by_id[q][0].deck, by_id[q][1]) for q in wanted]
         if not items:
             raise ValueError("nothing to review")
         super().__init__(

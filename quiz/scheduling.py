@@ -8,7 +8,7 @@ Provides
   code) → Again. Concept answers are self-rated instead.
 - :class:`Scheduler`, which applies a rating to a question's card in the progress store, and
   reads what is due: :meth:`Scheduler.queue` (the review queue: due questions, then new ones
-  up to the daily limit), :meth:`Scheduler.due_today` and :meth:`Scheduler.forecast`.
+  up to the daily limit), :meth:`Scheduler.forecast` and :meth:`Scheduler.next_due`.
 
 Cards are scheduled in whole days (no same-day learning steps): a review session is a daily
 habit, and a question answered wrong comes back tomorrow. Days are local calendar days of the
@@ -25,9 +25,9 @@ from typing import Final
 from fsrs import Card, Rating
 from fsrs import Scheduler as FsrsScheduler
 
-from questions import AnyQuestion, DeckLibrary
+from questions import AnyQuestion, DeckLibrary, LoadedDeck
 
-from .store import PendingReview, Store
+from .store import CardRow, PendingReview, Store
 
 DEFAULT_NEW_PER_DAY: Final = 10
 NEW_PER_DAY_SETTING: Final = "new_per_day"
@@ -187,19 +187,20 @@ class Scheduler:
         new = [question for question in known if question not in cards][:left]
         return Queue(due=[question for _, question in due], new=new)
 
-    def due_today(self, library: DeckLibrary, *, now: datetime | None = None) -> Queue:
-        """The whole queue a review would start with now."""
-        return self.queue(library, now=now)
-
     def forecast(
-        self, library: DeckLibrary, *, days: int = 14, now: datetime | None = None
+        self,
+        library: DeckLibrary,
+        *,
+        days: int = 14,
+        decks: Iterable[str] | None = None,
+        now: datetime | None = None,
     ) -> list[tuple[date, int]]:
-        """How many questions fall due on each of the next ``days`` days (today first; today
-        counts everything overdue). New questions are not counted."""
+        """How many questions (of ``decks``, default all) fall due on each of the next ``days``
+        days (today first; today counts everything overdue). New questions are not counted."""
         moment = now if now is not None else self.clock()
         today = start_of_day(moment)
         counts = [0] * days
-        known = set(_question_ids(library, None))
+        known = set(_question_ids(library, decks))
         for question, row in self.store.cards().items():
             if question not in known:
                 continue
@@ -208,11 +209,26 @@ class Scheduler:
                 counts[max(offset, 0)] += 1
         return [((today + timedelta(days=i)).date(), counts[i]) for i in range(days)]
 
+    def next_due(
+        self,
+        library: DeckLibrary,
+        *,
+        within: int = 7,
+        decks: Iterable[str] | None = None,
+        now: datetime | None = None,
+    ) -> tuple[date, int] | None:
+        """The first day after today, at most ``within`` days ahead, on which questions (of
+        ``decks``) fall due, with how many; None when there is none."""
+        ahead = self.forecast(library, days=within + 1, decks=decks, now=now)[1:]
+        return next(((day, count) for day, count in ahead if count), None)
+
     def retrievability(self, question: str, *, now: datetime | None = None) -> float | None:
         """FSRS's estimate that ``question`` would be recalled now; None when never reviewed."""
         row = self.store.card(question)
-        if row is None:
-            return None
+        return None if row is None else self.recall(row, now=now)
+
+    def recall(self, row: CardRow, *, now: datetime | None = None) -> float:
+        """FSRS's estimate that the question of card ``row`` would be recalled now."""
         moment = (now if now is not None else self.clock()).astimezone(UTC)
         return float(self._fsrs.get_card_retrievability(Card.from_json(row.card), moment))
 
@@ -220,17 +236,17 @@ class Scheduler:
 def _question_ids(library: DeckLibrary, decks: Iterable[str] | None) -> list[str]:
     wanted = None if decks is None else set(decks)
     return [
-        f"{loaded.id}/{question.id}"
-        for loaded in library.decks
+        question_id
+        for question_id, (loaded, _) in question_lookup(library).items()
         if wanted is None or loaded.id in wanted
-        for question in loaded.deck.questions
     ]
 
 
-def question_lookup(library: DeckLibrary) -> dict[str, tuple[str, AnyQuestion]]:
-    """``DECK/QID`` → (deck id, question) for every question in ``library``."""
+def question_lookup(library: DeckLibrary) -> dict[str, tuple[LoadedDeck, AnyQuestion]]:
+    """``DECK/QID`` → (its deck, the question) for every question in ``library``, in deck
+    order."""
     return {
-        f"{loaded.id}/{question.id}": (loaded.id, question)
+        f"{loaded.id}/{question.id}": (loaded, question)
         for loaded in library.decks
         for question in loaded.deck.questions
     }

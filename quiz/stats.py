@@ -297,7 +297,7 @@ def compute_stats(
         return window_start <= at < window_end
 
     lookup = question_lookup(library)
-    deck_of = {question: deck for question, (deck, _) in lookup.items()}
+    deck_of = {question: loaded.id for question, (loaded, _) in lookup.items()}
     tallies = {loaded.id: _Tally(questions=len(loaded.deck.questions)) for loaded in library.decks}
     totals = _Tally(questions=len(lookup))
 
@@ -310,10 +310,10 @@ def compute_stats(
         if question not in cards:
             for tally in tallies_of(question):
                 tally.new += 1
-    for question in cards:
-        recall = scheduler.retrievability(question, now=moment) if question in lookup else None
-        if recall is None:
+    for question, row in cards.items():
+        if question not in lookup:
             continue
+        recall = scheduler.recall(row, now=moment)
         for tally in tallies_of(question):
             tally.recall_sum += recall
             tally.recall_cards += 1

@@ -332,7 +332,6 @@ def test_the_daily_limit_comes_from_the_setting(
     assert scheduler.queue(library).new == ALL_QUESTIONS[:DEFAULT_NEW_PER_DAY]
     set_new_per_day(store, 2)
     assert scheduler.queue(library).new == ["alpha/a1", "alpha/a2"]
-    assert scheduler.due_today(library) == scheduler.queue(library)
     assert scheduler.queue(library, new_limit=1).new == ["alpha/a1"]  # an explicit limit wins
 
 
@@ -415,6 +414,32 @@ def test_the_forecast_counts_each_of_the_next_14_days(
     counts = [count for _, count in forecast]
     assert counts == [2, 1] + [0] * 11 + [1]
     assert [count for _, count in scheduler.forecast(library, days=3)] == [2, 1, 0]
+
+
+def test_the_forecast_and_the_next_due_day_of_some_decks(
+    scheduler: Scheduler, store: Store, library: DeckLibrary
+) -> None:
+    before = NOW - timedelta(days=60)
+    set_due(store, "alpha/a1", NOW - timedelta(hours=1), introduced=before)  # today
+    set_due(store, "alpha/a2", END_OF_TODAY + timedelta(days=3), introduced=before)
+    set_due(store, "alpha/a3", END_OF_TODAY + timedelta(days=3, hours=2), introduced=before)
+    set_due(store, "beta/b1", END_OF_TODAY + timedelta(hours=1), introduced=before)  # tomorrow
+
+    alpha = [count for _, count in scheduler.forecast(library, days=5, decks=["alpha"])]
+    assert alpha == [1, 0, 0, 0, 2]
+    # Today does not count: the next day is the first one after it.
+    assert scheduler.next_due(library) == (date(2025, 3, 11), 1)
+    assert scheduler.next_due(library, decks=["alpha"]) == (date(2025, 3, 14), 2)
+    assert scheduler.next_due(library, decks=["alpha"], within=3) is None
+
+
+def test_recall_of_a_card_row_is_its_retrievability(scheduler: Scheduler, store: Store) -> None:
+    scheduler.review("s", "alpha/a1", GOOD)
+    row = store.card("alpha/a1")
+    assert row is not None
+    later = NOW + timedelta(days=5)
+    assert scheduler.recall(row, now=later) == scheduler.retrievability("alpha/a1", now=later)
+    assert scheduler.recall(row, now=later) < 1
 
 
 def test_the_forecast_leaves_out_new_questions(scheduler: Scheduler, library: DeckLibrary) -> None:

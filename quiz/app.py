@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -26,6 +26,7 @@ from .scheduling import Queue, Scheduler
 from .store import Store
 
 if TYPE_CHECKING:
+    from .mock import MockConfig
     from .session import PracticeSession
 
 Start = Literal["home", "review", "mock", "stats"]
@@ -103,7 +104,7 @@ class QuizApp(App[None]):
         start: Start = "home",
         review_decks: Sequence[str] | None = None,
         new_limit: int | None = None,
-        mock: Any = None,
+        mock: MockConfig | None = None,
         mock_export: Path | None = None,
     ) -> None:
         """``start`` opens the app on the review, a mock interview (``mock``: a
@@ -161,6 +162,7 @@ class QuizApp(App[None]):
         return self.scheduler.queue(self.library)
 
     def _back_home(self) -> None:
+        """Close every screen above the home screen."""
         while len(self.screen_stack) > 2:
             self.pop_screen()
 
@@ -198,14 +200,14 @@ class QuizApp(App[None]):
         """Ask how to set up a mock interview, then start it."""
         from .screens.mock import MockSetupScreen
 
-        def chosen(config: Any) -> None:
+        def chosen(config: MockConfig | None) -> None:
             if config is not None:
                 self.start_mock(config)
 
         self._back_home()
         self.push_screen(MockSetupScreen(self.library), chosen)
 
-    def start_mock(self, config: Any, *, export: Path | None = None) -> None:
+    def start_mock(self, config: MockConfig | None, *, export: Path | None = None) -> None:
         from .mock import MockConfig, MockInterview
         from .screens.mock import MockScreen
 
@@ -220,8 +222,7 @@ class QuizApp(App[None]):
         from .session import PracticeSession
 
         loaded = self.library.deck(deck_id)
-        while len(self.screen_stack) > 2:  # back to the home screen first
-            self.pop_screen()
+        self._back_home()
         session = PracticeSession(loaded.deck, self.store, scheduler=self.scheduler)
         self.push_screen(PracticeScreen(session, deck_path=loaded.path))
 

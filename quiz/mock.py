@@ -53,7 +53,7 @@ from questions import (
 )
 
 from .session import ChoiceOutcome, Outcome, PracticeSession
-from .store import Store
+from .store import Store, aware_time
 
 EntryStatus = Literal["answered", "skipped", "unseen"]
 ScoredBy = Literal["rubric", "grader", "interviewer"]
@@ -1067,14 +1067,7 @@ def _choice(data: Mapping[str, Any], key: str, allowed: tuple[Any, ...], where: 
 
 
 def _moment(data: Mapping[str, Any], key: str, where: str) -> datetime:
-    value = _text(data, key, where)
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"{where}.{key}: expected an ISO 8601 time, got {value!r}") from None
-    if moment.utcoffset() is None:
-        raise ValueError(f"{where}.{key}: the time {value!r} has no time zone")
-    return moment
+    return aware_time(_text(data, key, where), f"{where}.{key}")
 
 
 __all__ = [

@@ -998,7 +998,9 @@ def _last_review(card: str) -> str:
     return _utc_text(datetime.fromisoformat(value)) if isinstance(value, str) else ""
 
 
-def _utc_field(value: Any, where: str) -> str:
+def aware_time(value: Any, where: str) -> datetime:
+    """``value`` read as an ISO 8601 time with a time zone; ``ValueError`` naming ``where``
+    otherwise (for files read back: exports, scorecards)."""
     if not isinstance(value, str):
         raise ValueError(f"{where}: expected an ISO 8601 time, got {value!r}")
     try:
@@ -1007,7 +1009,11 @@ def _utc_field(value: Any, where: str) -> str:
         raise ValueError(f"{where}: expected an ISO 8601 time, got {value!r}") from None
     if moment.utcoffset() is None:
         raise ValueError(f"{where}: the time {value!r} has no time zone")
-    return _utc_text(moment)
+    return moment
+
+
+def _utc_field(value: Any, where: str) -> str:
+    return _utc_text(aware_time(value, where))
 
 
 def _text_field(entry: dict[str, Any], key: str, where: str, *, optional: bool = False) -> Any:

@@ -1,185 +1,29 @@
-"""Tests of the shipped ``normalisation`` deck: structure, rubric patterns and arithmetic.
+"""The shipped ``normalisation`` deck: its data for ``DeckSuite``, and tests of its own.
 
-Each concept key point must be hit by the deck's own answer and by an answer in other words,
-while plausible wrong answers hit at most one key point. Code questions are not graded here:
-``quiz check-deck`` runs their references and wrong solutions through the grader in CI.
+``DeckSuite`` checks the structure and the rubric patterns: each concept key point must be hit
+by the deck's own answer and by an answer in other words, while plausible wrong answers hit at
+most one key point. The tests here add what only this deck asks for: its answers typed as plain
+text and in interview shorthand must hit every key point too; and they check its arithmetic and
+its choice and code questions. Code questions are not graded here: ``quiz check-deck`` runs
+their references and wrong solutions through the grader in CI.
 """
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from deck_helpers import (
     choice_question,
     code_question,
     concept_question,
-    key_points_hit,
     key_points_missed,
-    numeric_parts,
     numeric_question,
 )
+from deck_suite import DECKS_DIR, DeckSuite
 
-from grader import evaluate_arithmetic
-from questions import (
-    Deck,
-    load_deck,
-)
-
-DECK_PATH = Path(__file__).resolve().parents[2] / "questions" / "decks" / "normalisation.yaml"
-
-CONCEPT_IDS = [
-    "norm-axes",
-    "train-vs-eval",
-    "conv-bias-redundant",
-    "batch-size-sensitivity",
-    "pre-vs-post-ln",
-    "epsilon",
-]
-NUMERIC_IDS = ["running-stats-update", "norm-param-count", "values-per-statistic", "fold-bn"]
-CHOICE_IDS = ["choose-norm", "train-eval-layers"]
-CODE_IDS = ["batch-norm-function", "layer-norm-module"]
-QUESTION_IDS = [
-    "norm-axes",
-    "train-vs-eval",
-    "running-stats-update",
-    "conv-bias-redundant",
-    "norm-param-count",
-    "values-per-statistic",
-    "batch-size-sensitivity",
-    "pre-vs-post-ln",
-    "epsilon",
-    "fold-bn",
-    "choose-norm",
-    "train-eval-layers",
-    "batch-norm-function",
-    "layer-norm-module",
-]
-
-# A good answer to each concept question, worded differently from the deck's answer.
-OWN_WORDS: dict[str, str] = {
-    "norm-axes": (
-        "Batch norm takes one mean and variance for each channel across the batch and spatial "
-        "dimensions, so it needs the other images. Layer norm works on each sample by itself, "
-        "over all of its channels and positions. Instance norm is per image and per channel, "
-        "averaging only over height and width. Group norm splits the channels into groups and "
-        "normalises each group of channels within one sample."
-    ),
-    "train-vs-eval": (
-        "While training it standardises each channel with the mean and variance of the current "
-        "mini-batch and keeps an exponential moving average of them. At test time it uses those "
-        "moving averages instead. If you leave the model in train mode, the prediction for an "
-        "image depends on which other images happen to be in the batch, and the test data "
-        "pollutes the stored statistics."
-    ),
-    "conv-bias-redundant": (
-        "Whatever constant the conv adds to a channel is subtracted again when BN removes the "
-        "channel mean, so it has no effect. The beta of the BN layer provides the offset anyway, "
-        "so build the conv without bias and you save some parameters."
-    ),
-    "batch-size-sensitivity": (
-        "With only two images the per-channel mean and variance are unreliable estimates and "
-        "jump around between iterations, and the running averages used at inference no longer "
-        "match what the network saw in training, a discrepancy between the two modes. Use "
-        "GroupNorm, or SyncBN so the statistics are computed over all GPUs."
-    ),
-    "pre-vs-post-ln": (
-        "The original design normalises the sum: out = LN(x + sublayer(x)). The pre-norm variant "
-        "applies the layer norm on the input to each sublayer, out = x + sublayer(LN(x)), and "
-        "leaves the skip path untouched. Pre-norm is used because training is more stable and "
-        "you hardly need a warmup schedule."
-    ),
-    "epsilon": (
-        "It is there so we never divide by zero when a channel has zero variance. It is added "
-        "under the square root, sqrt(var + eps). For a nearly constant channel it limits the "
-        "scale factor, so noise is not amplified into unit-variance garbage."
-    ),
-}
-
-# The same in interview shorthand: axis letters, formulas, abbreviations.
-TERSE: dict[str, str] = {
-    "norm-axes": (
-        "BN: mean/var per channel over N,H,W. LN: per sample over C,H,W. "
-        "IN: per sample per channel over H,W. GN: per sample over C/G channels and H,W."
-    ),
-    "train-vs-eval": (
-        "Train: batch stats, and it updates the running estimates with momentum. Eval: running "
-        "mean and var. Forget eval() and outputs depend on the batch composition, and test "
-        "batches overwrite the running stats."
-    ),
-    "conv-bias-redundant": (
-        "The bias only shifts the channel mean and BN's mean subtraction undoes it; beta "
-        "replaces it. Use bias=False."
-    ),
-    "batch-size-sensitivity": (
-        "Mean/var from 2 images are noisy; train/test mismatch between batch stats and running "
-        "averages. Fix: GN, synchronized BN across GPUs, or frozen BN."
-    ),
-    "pre-vs-post-ln": (
-        "Post-LN: x = LayerNorm(x + Attn(x)). Pre-LN: x = x + Attn(LayerNorm(x)). Pre-LN has "
-        "better gradient flow and needs no warmup."
-    ),
-    "epsilon": (
-        "Avoids division by zero: y = (x - mu) / sqrt(var + eps). For a constant channel the "
-        "output is close to beta instead of amplified noise."
-    ),
-}
-
-# Plausible wrong answers: each may hit at most one key point.
-WRONG_ANSWERS: dict[str, list[str]] = {
-    "norm-axes": [
-        "BatchNorm normalises each sample over its features, and LayerNorm normalises each "
-        "feature across the batch; the other two are just variants of BatchNorm.",
-        "All four compute one global mean and variance over the whole tensor; they only differ "
-        "in how the learnable scale is applied.",
-    ],
-    "train-vs-eval": [
-        "There is no difference: BatchNorm always normalises with the statistics of the current "
-        "mini-batch; eval() only turns off dropout.",
-        "In eval mode BatchNorm is simply switched off and passes its input through unchanged, "
-        "so forgetting eval() only makes inference a little slower.",
-    ],
-    "conv-bias-redundant": [
-        "Because BatchNorm divides by the standard deviation, which scales the bias down to "
-        "nothing, so the bias becomes too small to matter.",
-        "The bias is not redundant; it is needed so the ReLU after BatchNorm has a learnable "
-        "threshold, so keep it in every convolution.",
-    ],
-    "batch-size-sensitivity": [
-        "Small batches make each step slower on the GPU, so BatchNorm takes longer; use a "
-        "larger learning rate to compensate.",
-        "BatchNorm needs at least 32 samples per batch or PyTorch raises an error; just use "
-        "dropout instead of normalisation.",
-    ],
-    "pre-vs-post-ln": [
-        "Post-LN puts LayerNorm at the very end of the network and pre-LN puts it at the very "
-        "beginning, right after the embeddings; pre-LN is chosen because it is faster.",
-        "Both place LayerNorm inside the attention, on the query and key vectors; pre-LN uses "
-        "fewer parameters, which is why large models prefer it.",
-    ],
-    "epsilon": [
-        "Epsilon is the momentum of the running average; a small value makes the running mean "
-        "change slowly.",
-        "It is a tiny learning rate applied to gamma and beta so that they stay close to their "
-        "initial values during training.",
-    ],
-}
-
-# Normalisation vocabulary that answers none of the questions: catches patterns as loose as
-# `norm`, `mean`, `batch` or `layer` on their own.
-OFF_TOPIC = [
-    "I don't know.",
-    "Normalisation layers make deep networks easier to train; they are used in most modern "
-    "architectures.",
-    "Convolutional networks learn filters with backpropagation, and deeper layers see larger "
-    "regions of the input image.",
-]
-
-
-@pytest.fixture(scope="module")
-def deck() -> Deck:
-    return load_deck(DECK_PATH)
+from questions import Deck
 
 
 def _plain(markdown: str) -> str:
@@ -189,235 +33,277 @@ def _plain(markdown: str) -> str:
     return text.replace(r"\leftarrow", "<-").replace(r"\times", "x").replace("\\", "")
 
 
-# --------------------------------------------------------------------------- structure
+class TestNormalisationDeck(DeckSuite):
+    DECK_PATH = DECKS_DIR / "normalisation.yaml"
+    DECK_ID = "normalisation"
+    DECK_TITLE = "Normalisation layers"
 
+    CONCEPT_IDS = (
+        "norm-axes",
+        "train-vs-eval",
+        "conv-bias-redundant",
+        "batch-size-sensitivity",
+        "pre-vs-post-ln",
+        "epsilon",
+    )
+    NUMERIC_IDS = ("running-stats-update", "norm-param-count", "values-per-statistic", "fold-bn")
+    CHOICE_IDS = ("choose-norm", "train-eval-layers")
+    CODE_IDS = ("batch-norm-function", "layer-norm-module")
+    QUESTION_IDS = (
+        "norm-axes",
+        "train-vs-eval",
+        "running-stats-update",
+        "conv-bias-redundant",
+        "norm-param-count",
+        "values-per-statistic",
+        "batch-size-sensitivity",
+        "pre-vs-post-ln",
+        "epsilon",
+        "fold-bn",
+        "choose-norm",
+        "train-eval-layers",
+        "batch-norm-function",
+        "layer-norm-module",
+    )
+    COUNTS_BY_KIND: ClassVar[dict[str, int]] = {"concept": 6, "numeric": 4, "choice": 2, "code": 2}
+    MULTIPLE_CHOICE_IDS = frozenset({"train-eval-layers"})
+    # At least one also_accept alternative (the default ALSO_ACCEPT_COUNT): the buffer count also
+    # accepts num_batches_tracked.
 
-def test_deck_metadata(deck: Deck) -> None:
-    assert deck.id == "normalisation"
-    assert deck.title == "Normalisation layers"
-    assert deck.description
-
-
-def test_ids_in_order(deck: Deck) -> None:
-    assert [q.id for q in deck.questions] == QUESTION_IDS
-
-
-def test_kinds(deck: Deck) -> None:
-    kinds = {q.id: q.kind for q in deck.questions}
-    assert kinds == {
-        **dict.fromkeys(CONCEPT_IDS, "concept"),
-        **dict.fromkeys(NUMERIC_IDS, "numeric"),
-        **dict.fromkeys(CHOICE_IDS, "choice"),
-        **dict.fromkeys(CODE_IDS, "code"),
+    # A good answer to each concept question, worded differently from the deck's answer.
+    OWN_WORDS: ClassVar[dict[str, str]] = {
+        "norm-axes": (
+            "Batch norm takes one mean and variance for each channel across the batch and spatial "
+            "dimensions, so it needs the other images. Layer norm works on each sample by itself, "
+            "over all of its channels and positions. Instance norm is per image and per channel, "
+            "averaging only over height and width. Group norm splits the channels into groups and "
+            "normalises each group of channels within one sample."
+        ),
+        "train-vs-eval": (
+            "While training it standardises each channel with the mean and variance of the "
+            "current mini-batch and keeps an exponential moving average of them. At test time it "
+            "uses those moving averages instead. If you leave the model in train mode, the "
+            "prediction for an image depends on which other images happen to be in the batch, and "
+            "the test data pollutes the stored statistics."
+        ),
+        "conv-bias-redundant": (
+            "Whatever constant the conv adds to a channel is subtracted again when BN removes the "
+            "channel mean, so it has no effect. The beta of the BN layer provides the offset "
+            "anyway, so build the conv without bias and you save some parameters."
+        ),
+        "batch-size-sensitivity": (
+            "With only two images the per-channel mean and variance are unreliable estimates and "
+            "jump around between iterations, and the running averages used at inference no longer "
+            "match what the network saw in training, a discrepancy between the two modes. Use "
+            "GroupNorm, or SyncBN so the statistics are computed over all GPUs."
+        ),
+        "pre-vs-post-ln": (
+            "The original design normalises the sum: out = LN(x + sublayer(x)). The pre-norm "
+            "variant applies the layer norm on the input to each sublayer, out = x + "
+            "sublayer(LN(x)), and leaves the skip path untouched. Pre-norm is used because "
+            "training is more stable and you hardly need a warmup schedule."
+        ),
+        "epsilon": (
+            "It is there so we never divide by zero when a channel has zero variance. It is added "
+            "under the square root, sqrt(var + eps). For a nearly constant channel it limits the "
+            "scale factor, so noise is not amplified into unit-variance garbage."
+        ),
     }
-    assert deck.counts_by_kind() == {"concept": 6, "numeric": 4, "choice": 2, "code": 2}
 
+    # The same in interview shorthand: axis letters, formulas, abbreviations.
+    TERSE: ClassVar[dict[str, str]] = {
+        "norm-axes": (
+            "BN: mean/var per channel over N,H,W. LN: per sample over C,H,W. "
+            "IN: per sample per channel over H,W. GN: per sample over C/G channels and H,W."
+        ),
+        "train-vs-eval": (
+            "Train: batch stats, and it updates the running estimates with momentum. Eval: running "
+            "mean and var. Forget eval() and outputs depend on the batch composition, and test "
+            "batches overwrite the running stats."
+        ),
+        "conv-bias-redundant": (
+            "The bias only shifts the channel mean and BN's mean subtraction undoes it; beta "
+            "replaces it. Use bias=False."
+        ),
+        "batch-size-sensitivity": (
+            "Mean/var from 2 images are noisy; train/test mismatch between batch stats and running "
+            "averages. Fix: GN, synchronized BN across GPUs, or frozen BN."
+        ),
+        "pre-vs-post-ln": (
+            "Post-LN: x = LayerNorm(x + Attn(x)). Pre-LN: x = x + Attn(LayerNorm(x)). Pre-LN has "
+            "better gradient flow and needs no warmup."
+        ),
+        "epsilon": (
+            "Avoids division by zero: y = (x - mu) / sqrt(var + eps). For a constant channel the "
+            "output is close to beta instead of amplified noise."
+        ),
+    }
 
-@pytest.mark.parametrize("question_id", QUESTION_IDS)
-def test_every_question_has_title_hints_tags_and_time(deck: Deck, question_id: str) -> None:
-    question = deck.get(question_id)
-    assert question is not None
-    assert question.title
-    assert question.answer.strip()
-    assert 1 <= len(question.hints) <= 3
-    assert question.tags
-    assert question.expected_seconds
+    # Plausible wrong answers: each may hit at most one key point.
+    WRONG_ANSWERS: ClassVar[dict[str, list[str]]] = {
+        "norm-axes": [
+            "BatchNorm normalises each sample over its features, and LayerNorm normalises each "
+            "feature across the batch; the other two are just variants of BatchNorm.",
+            "All four compute one global mean and variance over the whole tensor; they only differ "
+            "in how the learnable scale is applied.",
+        ],
+        "train-vs-eval": [
+            "There is no difference: BatchNorm always normalises with the statistics of the "
+            "current mini-batch; eval() only turns off dropout.",
+            "In eval mode BatchNorm is simply switched off and passes its input through unchanged, "
+            "so forgetting eval() only makes inference a little slower.",
+        ],
+        "conv-bias-redundant": [
+            "Because BatchNorm divides by the standard deviation, which scales the bias down to "
+            "nothing, so the bias becomes too small to matter.",
+            "The bias is not redundant; it is needed so the ReLU after BatchNorm has a learnable "
+            "threshold, so keep it in every convolution.",
+        ],
+        "batch-size-sensitivity": [
+            "Small batches make each step slower on the GPU, so BatchNorm takes longer; use a "
+            "larger learning rate to compensate.",
+            "BatchNorm needs at least 32 samples per batch or PyTorch raises an error; just use "
+            "dropout instead of normalisation.",
+        ],
+        "pre-vs-post-ln": [
+            "Post-LN puts LayerNorm at the very end of the network and pre-LN puts it at the very "
+            "beginning, right after the embeddings; pre-LN is chosen because it is faster.",
+            "Both place LayerNorm inside the attention, on the query and key vectors; pre-LN uses "
+            "fewer parameters, which is why large models prefer it.",
+        ],
+        "epsilon": [
+            "Epsilon is the momentum of the running average; a small value makes the running mean "
+            "change slowly.",
+            "It is a tiny learning rate applied to gamma and beta so that they stay close to their "
+            "initial values during training.",
+        ],
+    }
 
-
-@pytest.mark.parametrize("question_id", CONCEPT_IDS)
-def test_concept_questions_have_two_to_four_key_points(deck: Deck, question_id: str) -> None:
-    assert 2 <= len(concept_question(deck, question_id).key_points) <= 4
-
-
-# --------------------------------------------------------------------------- rubric
-
-
-@pytest.mark.parametrize("question_id", CONCEPT_IDS)
-@pytest.mark.parametrize("form", ["markdown", "plain"])
-def test_deck_answer_hits_every_key_point(deck: Deck, question_id: str, form: str) -> None:
-    question = concept_question(deck, question_id)
-    text = question.answer if form == "markdown" else _plain(question.answer)
-    assert key_points_missed(question, text) == []
-
-
-@pytest.mark.parametrize("question_id", CONCEPT_IDS)
-@pytest.mark.parametrize("answers", [OWN_WORDS, TERSE], ids=["own-words", "terse"])
-def test_answer_in_other_words_hits_every_key_point(
-    deck: Deck, question_id: str, answers: dict[str, str]
-) -> None:
-    assert key_points_missed(concept_question(deck, question_id), answers[question_id]) == []
-
-
-@pytest.mark.parametrize(
-    ("question_id", "wrong"),
-    [(qid, wrong) for qid, answers in WRONG_ANSWERS.items() for wrong in answers],
-)
-def test_wrong_answer_hits_at_most_one_key_point(deck: Deck, question_id: str, wrong: str) -> None:
-    hits = key_points_hit(concept_question(deck, question_id), wrong)
-    assert len(hits) <= 1, hits
-
-
-def test_every_concept_question_has_own_words_and_two_wrong_answers() -> None:
-    assert set(OWN_WORDS) == set(TERSE) == set(CONCEPT_IDS)
-    assert set(WRONG_ANSWERS) == set(CONCEPT_IDS)
-    assert all(
-        len(answers) >= 2 and all(a.strip() for a in answers) for answers in WRONG_ANSWERS.values()
+    # Normalisation vocabulary that answers none of the questions: catches patterns as loose as
+    # `norm`, `mean`, `batch` or `layer` on their own.
+    OFF_TOPIC = (
+        "I don't know.",
+        "Normalisation layers make deep networks easier to train; they are used in most modern "
+        "architectures.",
+        "Convolutional networks learn filters with backpropagation, and deeper layers see larger "
+        "regions of the input image.",
     )
 
+    # --------------------------------------------------------------------- rubric
 
-@pytest.mark.parametrize("question_id", CONCEPT_IDS)
-@pytest.mark.parametrize("text", OFF_TOPIC)
-def test_off_topic_answer_hits_nothing(deck: Deck, question_id: str, text: str) -> None:
-    assert key_points_hit(concept_question(deck, question_id), text) == []
+    @pytest.mark.parametrize("question_id", CONCEPT_IDS)
+    def test_plain_deck_answer_hits_every_key_point(self, deck: Deck, question_id: str) -> None:
+        question = concept_question(deck, question_id)
+        assert key_points_missed(question, _plain(question.answer)) == []
 
+    @pytest.mark.parametrize("question_id", CONCEPT_IDS)
+    def test_terse_answer_hits_every_key_point(self, deck: Deck, question_id: str) -> None:
+        assert key_points_missed(concept_question(deck, question_id), self.TERSE[question_id]) == []
 
-# --------------------------------------------------------------------------- numeric
+    def test_every_concept_question_has_a_terse_answer(self) -> None:
+        assert set(self.TERSE) == set(self.CONCEPT_IDS)
 
+    # --------------------------------------------------------------------- numeric
 
-def test_every_numeric_part_has_a_working(deck: Deck) -> None:
-    assert [
-        (qid, part.label) for qid, part in numeric_parts(deck, NUMERIC_IDS) if not part.working
-    ] == []
+    def test_running_stats_update(self, deck: Deck) -> None:
+        mean, biased_var, running_mean, running_var = numeric_question(
+            deck, "running-stats-update"
+        ).parts
+        values = [1, 2, 3, 6]
+        batch_mean = sum(values) / len(values)
+        squares = sum((v - batch_mean) ** 2 for v in values)
+        assert mean.answer == batch_mean == 3
+        assert biased_var.answer == pytest.approx(squares / len(values))
+        # PyTorch: new = (1 - momentum) * old + momentum * batch value; running mean starts at 0.
+        assert running_mean.answer == pytest.approx(0.9 * 0 + 0.1 * batch_mean)
+        # The running variance stores the unbiased estimate; it starts at 1.
+        assert running_var.answer == pytest.approx(0.9 * 1 + 0.1 * squares / (len(values) - 1))
+        # Using the biased variance there (a common slip) must not count as correct or close.
+        slip = 0.9 * 1 + 0.1 * squares / len(values)
+        assert running_var.answer is not None
+        assert not running_var.tolerance.allows(slip, running_var.answer, scale=10)
 
+    def test_parameter_counts(self, deck: Deck) -> None:
+        parts = numeric_question(deck, "norm-param-count").parts
+        assert [p.answer for p in parts] == [512, 512, 256, 1536]
+        assert [alt.value for alt in parts[1].also_accept] == [513]
 
-def test_every_working_evaluates_to_its_answer(deck: Deck) -> None:
-    for question_id, part in numeric_parts(deck, NUMERIC_IDS):
-        assert part.working is not None and part.answer is not None, (question_id, part.label)
-        value = evaluate_arithmetic(part.working)
-        assert part.tolerance.allows(value, part.answer), (question_id, part.label, value)
+    def test_values_per_statistic(self, deck: Deck) -> None:
+        n, c, h, w, groups = 8, 64, 16, 16, 16
+        parts = numeric_question(deck, "values-per-statistic").parts
+        assert [p.answer for p in parts] == [
+            n * h * w,
+            c * h * w,
+            h * w,
+            c // groups * h * w,
+            n * groups,
+        ]
 
+    def test_fold_bn(self, deck: Deck) -> None:
+        scale, weight, bias = numeric_question(deck, "fold-bn").parts
+        gamma, beta, mu, std, w, b = 3, 0.5, 1, 2, 0.6, 0.2
+        assert scale.answer == pytest.approx(gamma / std)
+        assert weight.answer == pytest.approx(gamma / std * w)
+        assert bias.answer == pytest.approx(gamma / std * (b - mu) + beta)
 
-def test_every_also_accept_working_evaluates_to_its_value(deck: Deck) -> None:
-    alternatives = [
-        (qid, p, alt) for qid, p in numeric_parts(deck, NUMERIC_IDS) for alt in p.also_accept
-    ]
-    assert alternatives  # the buffer count also accepts num_batches_tracked
-    for question_id, part, alt in alternatives:
-        assert alt.working is not None, (question_id, part.label)
-        tolerance = alt.tolerance or part.tolerance
-        assert tolerance.allows(evaluate_arithmetic(alt.working), alt.value), (
-            question_id,
-            part.label,
-        )
+    # --------------------------------------------------------------------- choice
 
+    def test_choose_norm_is_group_norm(self, deck: Deck) -> None:
+        question = choice_question(deck, "choose-norm")
+        [correct] = question.correct_indices
+        assert question.options[correct].text.startswith("GroupNorm")
 
-def test_running_stats_update(deck: Deck) -> None:
-    mean, biased_var, running_mean, running_var = numeric_question(
-        deck, "running-stats-update"
-    ).parts
-    values = [1, 2, 3, 6]
-    batch_mean = sum(values) / len(values)
-    squares = sum((v - batch_mean) ** 2 for v in values)
-    assert mean.answer == batch_mean == 3
-    assert biased_var.answer == pytest.approx(squares / len(values))
-    # PyTorch: new = (1 - momentum) * old + momentum * batch value; running mean starts at 0.
-    assert running_mean.answer == pytest.approx(0.9 * 0 + 0.1 * batch_mean)
-    # The running variance stores the unbiased estimate; it starts at 1.
-    assert running_var.answer == pytest.approx(0.9 * 1 + 0.1 * squares / (len(values) - 1))
-    # Using the biased variance there (a common slip) must not count as correct or close.
-    slip = 0.9 * 1 + 0.1 * squares / len(values)
-    assert running_var.answer is not None
-    assert not running_var.tolerance.allows(slip, running_var.answer, scale=10)
+    def test_train_eval_layers_are_those_with_running_statistics(self, deck: Deck) -> None:
+        question = choice_question(deck, "train-eval-layers")
+        correct = {question.options[i].text for i in question.correct_indices}
+        assert correct == {"nn.BatchNorm2d(64)", "nn.InstanceNorm2d(64, track_running_stats=True)"}
 
+    # --------------------------------------------------------------------- code (not graded)
 
-def test_parameter_counts(deck: Deck) -> None:
-    parts = numeric_question(deck, "norm-param-count").parts
-    assert [p.answer for p in parts] == [512, 512, 256, 1536]
-    assert [alt.value for alt in parts[1].also_accept] == [513]
+    def test_batch_norm_function_question(self, deck: Deck) -> None:
+        question = code_question(deck, "batch-norm-function")
+        assert question.entry_point == "batch_norm_train"
+        assert question.signature == "batch_norm_train(x, weight, bias, eps=1e-5)"
+        checks = question.checks
+        assert checks is not None
+        assert checks.kind == "function"
+        assert list(checks.inputs) == ["x", "weight", "bias"]
+        assert checks.inputs["x"].shape == ["n", "c", "h", "w"]
+        assert checks.inputs["weight"].shape == checks.inputs["bias"].shape == ["c"]
+        assert checks.model_dump()["dims"]["n"]["int"][0] >= 2
+        # Small-variance inputs, so that eps inside or outside the square root differs visibly.
+        low, high = checks.inputs["x"].low, checks.inputs["x"].high
+        assert isinstance(low, float) and isinstance(high, float)
+        assert 0 < high - low <= 0.1
+        assert "correction=0" in question.reference
+        assert checks.compare == ["output_shape", "outputs", "gradients"]
+        fails = [wrong.fails for wrong in question.wrong_solutions]
+        assert {"output_shape", "outputs", "gradients"} <= set(fails)
 
+    def test_layer_norm_module_question(self, deck: Deck) -> None:
+        question = code_question(deck, "layer-norm-module")
+        assert question.entry_point == "LayerNorm"
+        assert question.signature == "LayerNorm(normalized_shape, eps=1e-5)"
+        checks = question.checks
+        assert checks is not None
+        assert checks.kind == "module"
+        assert list(checks.init) == ["normalized_shape"]
+        assert checks.inputs["x"].shape == ["batch", "seq", "normalized_shape"]
+        assert "torch.ones(normalized_shape)" in question.reference
+        assert "torch.zeros(normalized_shape)" in question.reference
+        assert checks.compare == ["parameters", "output_shape", "outputs", "gradients"]
+        fails = [wrong.fails for wrong in question.wrong_solutions]
+        assert {"parameters", "output_shape", "outputs", "gradients"} <= set(fails)
 
-def test_values_per_statistic(deck: Deck) -> None:
-    n, c, h, w, groups = 8, 64, 16, 16, 16
-    parts = numeric_question(deck, "values-per-statistic").parts
-    assert [p.answer for p in parts] == [
-        n * h * w,
-        c * h * w,
-        h * w,
-        c // groups * h * w,
-        n * groups,
-    ]
-
-
-def test_fold_bn(deck: Deck) -> None:
-    scale, weight, bias = numeric_question(deck, "fold-bn").parts
-    gamma, beta, mu, std, w, b = 3, 0.5, 1, 2, 0.6, 0.2
-    assert scale.answer == pytest.approx(gamma / std)
-    assert weight.answer == pytest.approx(gamma / std * w)
-    assert bias.answer == pytest.approx(gamma / std * (b - mu) + beta)
-
-
-# --------------------------------------------------------------------------- choice
-
-
-def test_choose_norm_is_group_norm(deck: Deck) -> None:
-    question = choice_question(deck, "choose-norm")
-    assert not question.multiple
-    [correct] = question.correct_indices
-    assert question.options[correct].text.startswith("GroupNorm")
-    assert all(option.why for option in question.options)
-
-
-def test_train_eval_layers_are_those_with_running_statistics(deck: Deck) -> None:
-    question = choice_question(deck, "train-eval-layers")
-    assert question.multiple
-    correct = {question.options[i].text for i in question.correct_indices}
-    assert correct == {"nn.BatchNorm2d(64)", "nn.InstanceNorm2d(64, track_running_stats=True)"}
-    assert all(option.why for option in question.options)
-
-
-# --------------------------------------------------------------------------- code (not graded)
-
-
-def test_batch_norm_function_question(deck: Deck) -> None:
-    question = code_question(deck, "batch-norm-function")
-    assert question.entry_point == "batch_norm_train"
-    assert question.signature == "batch_norm_train(x, weight, bias, eps=1e-5)"
-    assert "NotImplementedError" in question.starter
-    assert question.reference.strip() in question.answer
-    checks = question.checks
-    assert checks is not None
-    assert checks.kind == "function"
-    assert list(checks.inputs) == ["x", "weight", "bias"]
-    assert checks.inputs["x"].shape == ["n", "c", "h", "w"]
-    assert checks.inputs["weight"].shape == checks.inputs["bias"].shape == ["c"]
-    assert checks.model_dump()["dims"]["n"]["int"][0] >= 2
-    # Small-variance inputs, so that eps inside or outside the square root differs visibly.
-    low, high = checks.inputs["x"].low, checks.inputs["x"].high
-    assert isinstance(low, float) and isinstance(high, float)
-    assert 0 < high - low <= 0.1
-    assert "correction=0" in question.reference
-    assert checks.compare == ["output_shape", "outputs", "gradients"]
-    fails = [wrong.fails for wrong in question.wrong_solutions]
-    assert len(fails) >= 3
-    assert {"output_shape", "outputs", "gradients"} <= set(fails)
-
-
-def test_layer_norm_module_question(deck: Deck) -> None:
-    question = code_question(deck, "layer-norm-module")
-    assert question.entry_point == "LayerNorm"
-    assert question.signature == "LayerNorm(normalized_shape, eps=1e-5)"
-    assert "NotImplementedError" in question.starter
-    assert question.reference.strip() in question.answer
-    checks = question.checks
-    assert checks is not None
-    assert checks.kind == "module"
-    assert list(checks.init) == ["normalized_shape"]
-    assert checks.inputs["x"].shape == ["batch", "seq", "normalized_shape"]
-    assert "torch.ones(normalized_shape)" in question.reference
-    assert "torch.zeros(normalized_shape)" in question.reference
-    assert checks.compare == ["parameters", "output_shape", "outputs", "gradients"]
-    fails = [wrong.fails for wrong in question.wrong_solutions]
-    assert len(fails) >= 3
-    assert {"parameters", "output_shape", "outputs", "gradients"} <= set(fails)
-
-
-@pytest.mark.parametrize("question_id", CODE_IDS)
-def test_wrong_solutions_name_checks_the_question_runs(deck: Deck, question_id: str) -> None:
-    question = code_question(deck, question_id)
-    assert question.checks is not None
-    runnable = {"compile", "load", *question.checks.compare}
-    if question.checks.kind == "module":
-        runnable.add("construct")
-    for wrong in question.wrong_solutions:
-        assert wrong.fails in runnable, wrong.name
-        assert wrong.code.strip() != question.reference.strip()
+    @pytest.mark.parametrize("question_id", CODE_IDS)
+    def test_wrong_solutions_name_checks_the_question_runs(
+        self, deck: Deck, question_id: str
+    ) -> None:
+        question = code_question(deck, question_id)
+        assert question.checks is not None
+        runnable = {"compile", "load", *question.checks.compare}
+        if question.checks.kind == "module":
+            runnable.add("construct")
+        for wrong in question.wrong_solutions:
+            assert wrong.fails in runnable, wrong.name
+            assert wrong.code.strip() != question.reference.strip()

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 _LENGTH = struct.Struct("!Q")
 MAX_MESSAGE_BYTES = 256 * 1024 * 1024
+MAX_HEADER_BYTES = 8 * 1024 * 1024  # JSON metadata, a traced graph included
 
 
 class WireError(Exception):
@@ -72,8 +73,9 @@ def receive(
 ) -> tuple[dict[str, Any], list[bytes]]:
     """Read one message; raises ``WireError`` on EOF, timeout, or a malformed message."""
     (head_size,) = _LENGTH.unpack(_read_exactly(fd, _LENGTH.size, deadline))
-    if head_size > max_bytes:
-        raise WireError(f"message header of {head_size} bytes is too large")
+    # Checked before a byte of it is read: a peer cannot make this process allocate.
+    if head_size > min(max_bytes, MAX_HEADER_BYTES):
+        raise WireError(f"message header of {head_size:,} bytes is too large")
     try:
         header = json.loads(_read_exactly(fd, head_size, deadline))
     except (ValueError, RecursionError) as exc:  # bad UTF-8 or JSON, absurd numbers, nesting
@@ -95,10 +97,21 @@ def pack_tensor(tensor: torch.Tensor, buffers: list[bytes]) -> dict[str, Any]:
     """Describe ``tensor`` and append its bytes to ``buffers``; returns the description."""
     tensor = tensor.detach().cpu().contiguous()
     dtype = str(tensor.dtype).removeprefix("torch.")
+    converted_from = None
     if dtype not in _DTYPES:
-        tensor, dtype = tensor.float().contiguous(), "float32"
+        if tensor.is_complex():
+            tensor = torch_real(tensor)
+        converted_from, tensor, dtype = dtype, tensor.float().contiguous(), "float32"
     buffers.append(ctypes.string_at(tensor.data_ptr(), tensor.numel() * tensor.element_size()))
-    return {"dtype": dtype, "shape": list(tensor.shape), "buffer": len(buffers) - 1}
+    description = {"dtype": dtype, "shape": list(tensor.shape), "buffer": len(buffers) - 1}
+    if converted_from is not None:  # the receiver must know this is not what was computed
+        description["converted_from"] = converted_from
+    return description
+
+
+def torch_real(tensor: torch.Tensor) -> torch.Tensor:
+    """The real part of a complex tensor (``.float()`` would warn and do the same)."""
+    return tensor.real.contiguous()
 
 
 def _is_count(value: Any, largest: int) -> bool:

@@ -23,6 +23,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from grader._wire import (
+    MAX_HEADER_BYTES,
     MAX_MESSAGE_BYTES,
     PeerClosed,
     PeerTimeout,
@@ -209,6 +210,24 @@ def test_an_unsupported_dtype_travels_as_float32() -> None:
     [got] = tensors_through_pipe(sent)
     assert got.dtype == torch.float32
     assert got.tolist() == [1.5, -2.25, 3.0]
+
+
+def test_a_complex_tensor_says_it_was_converted() -> None:
+    buffers: list[bytes] = []
+    description = pack_tensor(torch.tensor([1 + 2j, 3 - 1j]), buffers)
+    assert description["converted_from"] == "complex64"
+    assert unpack_tensor(description, buffers).tolist() == [1.0, 3.0]
+
+
+def test_a_huge_declared_header_is_refused_before_any_of_it_is_read() -> None:
+    """Only the 8-byte length is in the pipe: waiting for 200 MiB would hang or allocate."""
+    with pipe() as (read_end, write_end):
+        os.write(write_end, LENGTH.pack(200 * 1024 * 1024))
+        with pytest.raises(WireError, match="too large"):
+            receive(read_end, deadline=deadline())
+        os.write(write_end, LENGTH.pack(MAX_HEADER_BYTES + 1))
+        with pytest.raises(WireError, match="too large"):
+            receive(read_end, deadline=deadline())
 
 
 def test_the_rebuilt_tensor_owns_its_memory() -> None:

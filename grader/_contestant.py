@@ -1,10 +1,18 @@
-"""The process that runs submitted code: it executes requests and reports raw results.
+"""The cell server and the contestants it forks: where submitted code runs.
 
-It is forked from a judge and isolated (``_sandbox.isolate``) before any
-submitted code runs. It never decides anything: it constructs the submission,
-copies in the weights it is given, runs forward and backward, counts FLOPs,
-and sends back tensors and numbers over the wire format (JSON + raw bytes). The
-judge, a process the submission cannot reach, compares them with the reference.
+The cell server is started by the warm judge server, inside bubblewrap when it is
+installed (``_sandbox.cell_command``). It imports torch once, then waits on its
+control socket for ``spawn`` requests, each carrying a socket to one judge and the
+write ends of that judge's stdout and stderr pipes. For each it forks a
+*contestant*, which confines itself (``_confine``) before it reads anything
+submitted, says it is ready (the judge learns its real pid from the kernel, not
+from it), and then answers the judge's requests: load the code, then evaluate it
+on inputs and weights the judge sends. It never decides anything: it sends back
+raw tensors, and the forward traced into an aten graph that the judge checks and
+runs itself (``_trace``, ``_graph``).
+
+This file, ``_wire``, ``_trace`` and ``_confine`` are all of the project that
+exists inside the sandbox: they import nothing else of it.
 """
 
 from __future__ import annotations
@@ -22,10 +30,6 @@ from . import _wire
 SUBMISSION_MODULE = "submission"
 
 
-class _Tampered(Exception):
-    pass
-
-
 def _cut_traceback(exc: BaseException, filename: str) -> tuple[str, int | None]:
     """The traceback limited to the submission's own frames, and its innermost line."""
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == filename]
@@ -40,7 +44,10 @@ def _cut_traceback(exc: BaseException, filename: str) -> tuple[str, int | None]:
 
 def _error(stage: str, exc: BaseException, filename: str) -> dict[str, Any]:
     text, line = _cut_traceback(exc, filename)
-    summary = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+    if stage == "trace":  # the grader's own wording: no internal exception name
+        summary = str(exc)
+    else:
+        summary = "".join(traceback.format_exception_only(type(exc), exc)).strip()
     reply: dict[str, Any] = {
         "ok": False,
         "stage": stage,
@@ -67,14 +74,8 @@ class Contestant:
         self.entry: Any = None
         self.kind = "module"
         import torch
-        from torch.utils import flop_counter
 
         self.torch = torch
-        self.flop_counter = flop_counter
-        # Captured before any submitted code runs, checked after every measurement.
-        self._counter_class = flop_counter.FlopCounterMode
-        self._counter_methods = dict(vars(flop_counter.FlopCounterMode))
-        self._registry = dict(flop_counter.flop_registry)
 
     def reply(self, header: dict[str, Any], buffers: list[bytes] | None = None) -> None:
         # What the submission printed so far reaches the capture files even if it is
@@ -163,10 +164,12 @@ class Contestant:
         return self.entry(**request.get("args", {}))
 
     def evaluate(self, request: dict[str, Any], buffers: list[bytes]) -> None:
-        """Construct, copy in the reference weights, run forward and backward; report all.
+        """Construct, copy in the given weights, run forward and backward; send it all back.
 
-        The reply says how far it got: ``failed`` is None, "construct", "forward" or
-        "backward", with the cut traceback of that failure.
+        With ``trace``, the forward is also traced into an aten graph for the judge to
+        check and run itself. With ``variants``, the forward runs again: a second time,
+        under ``torch.no_grad()`` and in ``eval()``, each result sent back for the judge
+        to compare. ``failed`` in the reply says how far it got.
         """
         from ._transplant import candidates
 
@@ -181,16 +184,13 @@ class Contestant:
                     tensor.requires_grad_(True)
             call: Any = self.entry
             trainable: dict[str, Any] = {}
+            module = None
             if self.kind == "module":
                 module = self._construct(request)
                 if not isinstance(module, torch.nn.Module):
                     raise TypeError("the constructor did not return an nn.Module")
-                named = list(module.named_parameters())
-                trainable = {n: p for n, p in named if p.requires_grad}
-                reply["params"] = [
-                    {"name": n, "shape": list(p.shape), "trainable": bool(p.requires_grad)}
-                    for n, p in named
-                ]
+                trainable = {n: p for n, p in module.named_parameters() if p.requires_grad}
+                # Only used when there is no graph (the forward failed): never decides a pass.
                 reply["count"] = sum(p.numel() for p in trainable.values())
                 reference_shapes = [tuple(d["shape"]) for d in request.get("weights", [])]
                 options = list(
@@ -199,6 +199,11 @@ class Contestant:
                     )
                 )
                 reply["candidates"] = len(options)
+                if request.get("initial"):  # its own initial weights, before any copy
+                    with contextlib.suppress(Exception):  # the forward below reports it
+                        with torch.no_grad():
+                            own = _tensors(torch, module(*[t.detach() for t in inputs]))
+                        reply["initial"] = [_wire.pack_tensor(o, out) for o in own]
                 choice = int(request.get("candidate", 0))
                 if options and choice < len(options):
                     with torch.no_grad():
@@ -207,15 +212,17 @@ class Contestant:
                             trainable[name].copy_(source.reshape(shape) if shape else source)
                     reply["assignment"] = options[choice]
                 call = module
+            if request.get("trace"):
+                # Before the forward that is sent back: restoring the module's buffers
+                # after tracing must not touch tensors that backward still needs.
+                try:
+                    reply["graph"] = self._trace(module, call, inputs, out)
+                except Exception as exc:  # the forward below says it better, if it fails
+                    reply["trace_error"] = str(exc)[:500]
             stage = "forward"
-            counter = self._counter_class(display=False)
-            with counter:
-                output = call(*inputs)
-            reply["flops"] = int(counter.get_total_flops())
-            self._check_counter()
-            outputs = list(output) if isinstance(output, tuple | list) else [output]
-            if not outputs or not all(isinstance(o, torch.Tensor) for o in outputs):
-                raise TypeError(f"forward must return a tensor, got {type(output).__name__}")
+            output = call(*inputs)
+            reply["output_kind"] = _kind(output)
+            outputs = _tensors(torch, output)
             reply["outputs"] = [_wire.pack_tensor(o, out) for o in outputs]
             stage = "backward"
             generator = torch.Generator().manual_seed(int(request["grad_seed"]))
@@ -233,22 +240,49 @@ class Contestant:
                 n: (_wire.pack_tensor(p.grad, out) if p.grad is not None else None)
                 for n, p in trainable.items()
             }
-        except _Tampered as exc:
-            self.reply({"ok": False, "failed": "tampered", "message": str(exc)})
-            return
+            if request.get("variants"):
+                stage = "forward"
+                reply["variants"] = self._variants(module, call, inputs, out)
         except BaseException as exc:
             reply.update(_error(stage, exc, self.filename))
             reply["ok"], reply["failed"] = True, stage
         self.reply(reply, out)
 
-    def _check_counter(self) -> None:
-        fc = self.flop_counter
-        if (
-            fc.FlopCounterMode is not self._counter_class
-            or dict(vars(self._counter_class)) != self._counter_methods
-            or dict(fc.flop_registry) != self._registry
-        ):
-            raise _Tampered("the submission tampered with the FLOP counter")
+    def _trace(self, module: Any, call: Any, inputs: list[Any], out: list[bytes]) -> Any:
+        from ._trace import trace
+
+        if module is None:
+            return {"graph": trace(call, {}, {}, [t.detach() for t in inputs], out), "state": {}}
+        params = {n: p for n, p in module.named_parameters() if p.requires_grad}
+        frozen = {n: p for n, p in module.named_parameters() if not p.requires_grad}
+        state = {**frozen, **dict(module.named_buffers())}
+        # The trace runs the forward once: keep running statistics as they were.
+        saved = {n: b.detach().clone() for n, b in state.items()}
+        try:
+            graph = trace(module, params, state, [t.detach() for t in inputs], out)
+            return {
+                "graph": graph,
+                "state": {n: _wire.pack_tensor(v, out) for n, v in saved.items()},
+            }
+        finally:
+            with self.torch.no_grad():
+                for name, value in saved.items():
+                    state[name].copy_(value)
+
+    def _variants(self, module: Any, call: Any, inputs: list[Any], out: list[bytes]) -> Any:
+        """The forward again: once more, under no_grad, and in eval mode."""
+        torch = self.torch
+        plain = [t.detach() for t in inputs]
+        found: dict[str, Any] = {}
+        with torch.no_grad():
+            found["again"] = [_wire.pack_tensor(o, out) for o in _tensors(torch, call(*plain))]
+        with torch.no_grad():
+            found["no_grad"] = [_wire.pack_tensor(o, out) for o in _tensors(torch, call(*plain))]
+        if module is not None:
+            module.eval()
+            with torch.no_grad():
+                found["eval"] = [_wire.pack_tensor(o, out) for o in _tensors(torch, call(*plain))]
+        return found
 
     def serve(self) -> NoReturn:
         while True:
@@ -265,14 +299,178 @@ class Contestant:
                 _exit(0)
 
 
-def _numel(shape: list[int]) -> int:
-    total = 1
-    for d in shape:
-        total *= d
-    return total
+def _kind(output: Any) -> str:
+    return "tuple" if isinstance(output, tuple) else "list" if isinstance(output, list) else "one"
+
+
+def _tensors(torch: Any, output: Any) -> list[Any]:
+    outputs = list(output) if isinstance(output, tuple | list) else [output]
+    if not outputs or not all(isinstance(o, torch.Tensor) for o in outputs):
+        raise TypeError(f"forward must return a tensor, got {type(output).__name__}")
+    return outputs
 
 
 def _exit(code: int) -> NoReturn:
     import os
 
     os._exit(code)
+
+
+# --------------------------------------------------------------------------- the cell server
+
+
+def warm_up() -> None:
+    """Load what a contestant would otherwise load per submission (or could not load later)."""
+    import collections  # noqa: F401
+    import dataclasses  # noqa: F401
+    import functools  # noqa: F401
+    import itertools  # noqa: F401
+    import math  # noqa: F401
+    import typing  # noqa: F401
+
+    import torch
+    import torch.nn.functional as F
+
+    from . import _confine, _trace, _transplant  # noqa: F401
+
+    _confine.preload()
+
+    conv = torch.nn.Sequential(
+        torch.nn.Conv2d(2, 2, 3, padding=1, groups=2, bias=False),
+        torch.nn.BatchNorm2d(2),
+        torch.nn.Conv2d(2, 3, 1, bias=False),
+    )
+    x = torch.randn(1, 2, 4, 4, requires_grad=True)
+    out: list[bytes] = []
+    params: dict[str, torch.Tensor] = dict(conv.named_parameters())
+    _trace.trace(conv, params, dict(conv.named_buffers()), [x.detach()], out)
+    y = conv(x)
+    y.sum().backward()
+    F.relu(torch.einsum("bchw,oc->bohw", x, torch.randn(3, 2)))
+
+
+def main() -> None:
+    """The cell server: ``python -c '...main()' CONTROL_FD SETTINGS_JSON``."""
+    import json
+    import os
+    import signal
+    import socket
+
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    import warnings
+
+    warnings.filterwarnings("ignore", message="Failed to initialize NumPy")
+    import torch
+
+    from . import _confine
+
+    torch.set_num_threads(1)
+    torch.set_num_interop_threads(1)
+    control = socket.socket(fileno=int(sys.argv[1]))
+    settings = json.loads(sys.argv[2])
+    warm_up()
+    # Nothing of its own uid (a contestant, should one get out of its namespaces) may
+    # read this process's memory or descriptors.
+    _confine._libc().prctl(_confine.PR_SET_DUMPABLE, 0, 0, 0, 0)
+    control.sendall(b'{"ready": true}')
+    children: dict[int, int] = {}  # cell id -> pid
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    while True:
+        try:
+            data, fds, _, _ = socket.recv_fds(control, 1 << 16, 3)
+        except OSError:
+            data, fds = b"", []
+        if not data:
+            for pid in children.values():
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+            os._exit(0)
+        _reap(children)
+        try:
+            request = json.loads(data)
+            op, cell = request["op"], int(request["id"])
+        except (ValueError, KeyError, TypeError):
+            for fd in fds:
+                os.close(fd)
+            continue
+        if op == "kill":
+            pid = children.pop(cell, 0)
+            if pid:
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+                with contextlib.suppress(ChildProcessError):
+                    os.waitpid(pid, 0)
+            continue
+        if op != "spawn" or len(fds) != 3:
+            for fd in fds:
+                os.close(fd)
+            continue
+        pid = os.fork()
+        if pid == 0:
+            control.detach()
+            _run_contestant(fds, request, settings)
+        children[cell] = pid
+        for fd in fds:
+            os.close(fd)
+
+
+def _reap(children: dict[int, int]) -> None:
+    import os
+
+    for cell, pid in list(children.items()):
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            done = pid
+        if done:
+            del children[cell]
+
+
+def _run_contestant(fds: list[int], request: dict[str, Any], settings: dict[str, Any]) -> NoReturn:
+    """In the forked child: confine, then serve one judge. Never returns."""
+    import json
+    import os
+
+    from . import _confine
+
+    try:
+        _confine.die_with_parent()
+        os.setsid()
+        (sock,) = _confine.own_descriptors(fds)
+        confinement = _confine.Confinement()
+        in_namespaces = _confine.enter_namespaces(confinement)
+        if in_namespaces:
+            child = os.fork()
+            if child:  # stays outside the PID namespace only to wait for its init
+                os.close(sock)
+                os.waitpid(child, 0)
+                os._exit(0)
+            _confine.die_with_parent()
+            _confine.build_file_system(
+                confinement,
+                hide=[*settings.get("hide", []), *(request.get("hide") or [])]
+                if settings.get("whole_host")
+                else [],
+                keep=settings.get("keep", []),
+                whole_host=bool(settings.get("whole_host")),
+            )
+        else:
+            confinement.missing.append("file system (the whole file system is visible)")
+        limits = _confine.Limits(
+            cpu_seconds=int(request.get("cpu_seconds", 20)),
+            memory_bytes=int(request.get("memory_bytes", _confine.Limits.memory_bytes)),
+            processes=int(request.get("processes", _confine.Limits.processes)),
+        )
+        _confine.set_limits(limits, confinement)
+        _confine.drop_privileges(confinement)
+        _confine.load_seccomp(confinement)
+        _confine.clean_environment()
+        notes = [f"not isolated: {m}" for m in confinement.missing]
+        os.write(sock, b"R")  # carries this process's credentials: the judge learns its pid
+        _wire.send(sock, {"ready": True, "isolation": notes})
+        Contestant(sock, sock).serve()
+    except BaseException:
+        traceback.print_exc()
+        sys.stderr.write(json.dumps({"contestant": "could not start"}) + "\n")
+    finally:
+        os._exit(70)

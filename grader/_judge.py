@@ -12,12 +12,13 @@ find the reference.
 from __future__ import annotations
 
 import contextlib
-import fcntl
+import inspect
 import json
+import math
 import os
-import shutil
-import signal
-import tempfile
+import socket
+import struct
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,11 +32,10 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from questions import CodeQuestion, load_deck
 
-from . import _sandbox, _strategies, _wire
+from . import _graph, _sandbox, _strategies, _transplant, _wire
 from .report import CheckResult, Counterexample, SubmissionReport, SubmissionStatus
 
 MAX_SOURCE_BYTES = 1_000_000
-F_SETPIPE_SZ = 1031
 OUTPUT_KEEP = 16_000  # characters of captured stdout/stderr kept in a report
 
 
@@ -94,13 +94,61 @@ class CheckFailed(AssertionError):  # an AssertionError: hypothesis counts it as
 
 
 @dataclass
+class ContestantEnds:
+    """The judge's ends of one contestant: its socket and its stdout and stderr pipes."""
+
+    sock: int
+    out: int
+    err: int
+    mode: str
+    notes: tuple[str, ...]
+
+    def close(self) -> None:
+        for fd in (self.sock, self.out, self.err):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+
+class OutputSink:
+    """Drains one output pipe in a thread: keeps the head, counts the rest.
+
+    The submission can print as much as it likes without filling a disk or
+    blocking: what is past ``OUTPUT_KEEP`` bytes is read and dropped.
+    """
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.head = bytearray()
+        self.dropped = 0
+        self.thread = threading.Thread(target=self._drain, daemon=True)
+        self.thread.start()
+
+    def _drain(self) -> None:
+        while True:
+            try:
+                chunk = os.read(self.fd, 1 << 16)
+            except OSError:
+                return
+            if not chunk:
+                return
+            room = OUTPUT_KEEP - len(self.head)
+            self.head += chunk[:room]
+            self.dropped += max(0, len(chunk) - room)
+
+    def text(self) -> str:
+        self.thread.join(timeout=1.0)
+        text = bytes(self.head).decode("utf-8", errors="replace")
+        if self.dropped:
+            text += f"\n… [output cut: {self.dropped:,} more bytes not kept]"
+        return text
+
+
+@dataclass
 class ContestantHandle:
-    pid: int
-    to_child: int
-    from_child: int
+    sock: int
     deadline: float
-    stdout_path: Path
-    stderr_path: Path
+    pid: int | None = None
+    group: _sandbox.Group | None = None
     dead: str | None = None
     isolation: tuple[str, ...] = ()
 
@@ -114,103 +162,126 @@ class ContestantHandle:
         if self.dead:
             raise Aborted(self.dead)
         try:
-            _wire.send(self.to_child, header, buffers)
+            _wire.send(self.sock, header, buffers)
         except OSError:
-            self.dead = self._exit_reason()
+            self.dead = "the submission's process exited early"
             raise Aborted(self.dead) from None
 
     def receive_all(self) -> tuple[dict[str, Any], list[bytes]]:
         if self.dead:
             raise Aborted(self.dead)
         try:
-            return _wire.receive(self.from_child, deadline=self.deadline)
+            return _wire.receive(self.sock, deadline=self.deadline, max_bytes=REPLY_BYTES)
         except _wire.PeerTimeout:
             self.dead = "timed out"
-        except (_wire.WireError, OSError):
-            self.dead = self._exit_reason()
+        except _wire.PeerClosed:
+            self.dead = "the submission's process exited early"
+        except (_wire.WireError, OSError) as exc:
+            self.dead = f"the submission's process sent a malformed reply ({exc})"
         raise Aborted(self.dead)
 
     def receive(self) -> dict[str, Any]:
         return self.receive_all()[0]
 
-    def _exit_reason(self) -> str:
-        try:
-            _, status = os.waitpid(self.pid, 0)
-        except ChildProcessError:
-            return "the submission's process exited early"
-        if os.WIFSIGNALED(status):
-            signum = os.WTERMSIG(status)
-            why = {
-                signal.SIGXCPU: "used up its CPU time limit",
-                signal.SIGXFSZ: "wrote more output than allowed",
-                signal.SIGKILL: "was killed (out of memory?)",
-                signal.SIGSEGV: "crashed (segmentation fault)",
-            }.get(signal.Signals(signum), f"was killed by {signal.Signals(signum).name}")
-            return f"the submission's process {why}"
-        return f"the submission's process exited early (status {os.WEXITSTATUS(status)})"
+    def kill(self) -> None:
+        with contextlib.suppress(OSError):
+            os.close(self.sock)
+        if self.group is not None:
+            self.group.close()
+
+
+class InProcessContestant(ContestantHandle):
+    """The contestant's code run in this very process, with no isolation at all.
+
+    Only for measuring what isolation costs (``benchmarks/grade_speed.py``'s floor):
+    the same requests and replies, encoded the same way, without processes between.
+    """
+
+    def __init__(self) -> None:
+        from ._contestant import Contestant
+
+        super().__init__(sock=-1, deadline=float("inf"))
+        self._replies: list[tuple[dict[str, Any], list[bytes]]] = []
+        self._contestant = Contestant(-1, -1)
+        self._contestant.reply = self._keep  # type: ignore[method-assign]
+
+    def _keep(self, header: dict[str, Any], buffers: list[bytes] | None = None) -> None:
+        self._replies.append((json.loads(json.dumps(header)), list(buffers or [])))
+
+    def send(self, header: dict[str, Any], buffers: list[bytes] | None = None) -> None:
+        request = json.loads(json.dumps(header))
+        if request["op"] == "load":
+            self._contestant.load(request)
+        else:
+            self._contestant.evaluate(request, list(buffers or []))
+
+    def receive_all(self) -> tuple[dict[str, Any], list[bytes]]:
+        if not self._replies:
+            raise Aborted("no reply")
+        return self._replies.pop(0)
 
     def kill(self) -> None:
-        # The whole group (setsid made the contestant its leader); in a PID namespace,
-        # killing its PID 1 takes every process inside with it.
-        with contextlib.suppress(OSError):
-            os.killpg(self.pid, signal.SIGKILL)
-        with contextlib.suppress(OSError):
-            os.kill(self.pid, signal.SIGKILL)
-        with contextlib.suppress(ChildProcessError, OSError):
-            os.waitpid(self.pid, 0)
-        for fd in (self.to_child, self.from_child):
-            with contextlib.suppress(OSError):
-                os.close(fd)
+        pass
 
 
-def start_contestant(timeout: float, hidden: list[Path], workdir: Path) -> ContestantHandle:
-    """Fork the isolated process that will run the submission."""
-    from ._contestant import Contestant
-
-    in_pid_ns = _sandbox.enter_pid_namespace()
-    to_child_r, to_child_w = os.pipe()
-    from_child_r, from_child_w = os.pipe()
-    for fd in (to_child_w, from_child_w):  # whole messages fit: no ping-pong per 64 KiB
-        with contextlib.suppress(OSError):
-            fcntl.fcntl(fd, F_SETPIPE_SZ, 1 << 20)
-    stdout_path, stderr_path = workdir / "stdout", workdir / "stderr"
-    out_fd = os.open(stdout_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    err_fd = os.open(stderr_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    pid = os.fork()
-    if pid == 0:  # the contestant
-        try:
-            os.close(to_child_w)
-            os.close(from_child_r)
-            os.dup2(out_fd, 1)
-            os.dup2(err_fd, 2)
-            limits = _sandbox.Limits(cpu_seconds=int(timeout) + 1)
-            isolation = _sandbox.isolate(
-                in_pid_namespace=in_pid_ns,
-                limits=limits,
-                keep_fds=[to_child_r, from_child_w],
-                hidden=hidden,
-            )
-            _wire.send(from_child_w, {"ready": True, "isolation": list(isolation.notes())})
-            Contestant(to_child_r, from_child_w).serve()
-        except BaseException:
-            import traceback
-
-            traceback.print_exc()
-        finally:
-            os._exit(70)
-    for fd in (to_child_r, from_child_w, out_fd, err_fd):
-        os.close(fd)
-    handle = ContestantHandle(
-        pid, to_child_w, from_child_r, time.monotonic() + timeout, stdout_path, stderr_path
+def grade_in_process(job: Job) -> SubmissionReport:
+    """Grade with the contestant in this process: the floor that isolation adds to."""
+    deck = load_deck(job.deck_path)
+    question = deck.get(job.question_id)
+    assert isinstance(question, CodeQuestion)
+    contestant = InProcessContestant()
+    checks, error = _grade_with(job, question, contestant, _submission_source(job, question))
+    passed = bool(checks) and all(c.status == "pass" for c in checks)
+    status: SubmissionStatus = "error" if error else ("pass" if passed else "fail")
+    return SubmissionReport(
+        submission=job.display,
+        question=f"{deck.id}/{question.id}",
+        status=status,
+        checks=tuple(checks),
+        seed=job.seed,
+        error=error,
     )
+
+
+REPLY_BYTES = 64 * 1024 * 1024
+_CREDENTIALS = struct.Struct("3i")  # struct ucred: pid, uid, gid
+
+
+def connect_contestant(ends: ContestantEnds, timeout: float, name: str) -> ContestantHandle:
+    """Wait for the contestant the cell server forked; bound it with a cgroup of its own."""
+    handle = ContestantHandle(ends.sock, time.monotonic() + timeout)
+    sock = socket.socket(fileno=os.dup(ends.sock))
+    try:
+        sock.settimeout(max(0.1, handle.deadline - time.monotonic()))
+        data, ancillary, _, _ = sock.recvmsg(1, socket.CMSG_SPACE(_CREDENTIALS.size))
+    except OSError:
+        data, ancillary = b"", []
+    finally:
+        sock.close()
+    pid = None
+    for level, kind, payload in ancillary:
+        if level == socket.SOL_SOCKET and kind == socket.SCM_CREDENTIALS:
+            pid = _CREDENTIALS.unpack(payload[: _CREDENTIALS.size])[0]
+    if data != b"R" or not pid:
+        handle.dead = "the sandbox did not start the submission's process"
+        return handle
+    handle.pid = pid
+    group, notes = _sandbox.make_group(name, GROUP_MEMORY, GROUP_PROCESSES)
+    group.add(pid)
+    handle.group = group
     ready = handle.receive()
-    handle.isolation = tuple(ready.get("isolation", []))
-    if not in_pid_ns:
-        handle.isolation = (
-            *handle.isolation,
-            "not isolated: PID namespace (processes it starts may outlive it)",
-        )
+    handle.isolation = (
+        f"sandbox: {ends.mode}",
+        *ends.notes,
+        *(str(n) for n in ready.get("isolation", []) if isinstance(n, str)),
+        *notes,
+    )
     return handle
+
+
+TRACE_EVERY = 4
+GROUP_MEMORY = 2048 * 1024 * 1024
+GROUP_PROCESSES = 32
 
 
 # --------------------------------------------------------------------------- reference
@@ -226,9 +297,28 @@ def _load_reference(question: CodeQuestion) -> Any:
 class ReferenceResult:
     params: list[tuple[str, torch.Tensor]]
     outputs: list[torch.Tensor]
-    flops: int
     input_grads: list[torch.Tensor | None] = field(default_factory=list)
     param_grads: list[torch.Tensor | None] = field(default_factory=list)
+    eval_outputs: list[torch.Tensor] | None = None
+    kind: str = "one"  # what forward returns: one tensor, a tuple or a list
+
+
+_NO_DEFAULT = object()
+DEFAULTS = "__defaults__"  # marks a configuration built with default arguments left out
+
+
+def _defaults(reference: Any) -> dict[str, Any]:
+    """The reference constructor's default argument values, by name."""
+    try:
+        signature = inspect.signature(reference)
+    except (TypeError, ValueError):
+        return {}
+    return {
+        name: p.default
+        for name, p in signature.parameters.items()
+        if p.default is not inspect.Parameter.empty
+        and isinstance(p.default, int | float | bool | str)
+    }
 
 
 def _grad_loss(outputs: list[torch.Tensor], grad_seed: int) -> torch.Tensor:
@@ -251,6 +341,10 @@ class Observation:
     outputs: list[torch.Tensor]
     input_grads: list[torch.Tensor | None]
     param_grads: dict[str, torch.Tensor | None]
+    variants: dict[str, list[torch.Tensor]]
+    graph: _graph.Graph | None = None
+    graph_error: str | None = None
+    state: dict[str, torch.Tensor] = field(default_factory=dict)
 
     @property
     def failed(self) -> str | None:
@@ -259,12 +353,34 @@ class Observation:
 
     def failure(self) -> CheckFailed:
         if self.reply.get("resource"):
-            raise Aborted(self.reply["resource"])
+            raise Aborted(str(self.reply["resource"]))
         return CheckFailed(
-            self.reply.get("message", "error"),
-            traceback=self.reply.get("traceback"),
-            line=self.reply.get("line"),
+            one_line(self.reply.get("message", "error")),
+            traceback=_text_or_none(self.reply.get("traceback")),
+            line=self.reply.get("line") if isinstance(self.reply.get("line"), int) else None,
         )
+
+
+def _text_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def one_line(value: Any, limit: int = 500) -> str:
+    """Text from the submission's process as one line: it can never pass for a verdict line."""
+    text = str(value)[:limit]
+    return " ⏎ ".join(part for part in text.replace("\r", "\n").split("\n") if part.strip())
+
+
+@dataclass
+class JudgeRun:
+    """The submission's traced graph, run by the judge with the reference's weights."""
+
+    candidate: int | None  # the weight copy that reproduces the reference, None if none does
+    outputs: list[torch.Tensor]
+    param_grads: dict[int, torch.Tensor | None]  # reference parameter index -> gradient
+    input_grads: list[torch.Tensor | None]
+    flops: int
+    count: int
 
 
 class Grading:
@@ -280,8 +396,39 @@ class Grading:
         self.is_module = self.checks.kind == "module"
         self._ref_cache: dict[str, ReferenceResult] = {}
         self._modules: dict[str, tuple[Any, list[tuple[str, Any]]]] = {}
-        self._seen: dict[tuple[str, int], Observation] = {}
+        self._seen: dict[tuple[str, int, bool], Observation] = {}
+        # Set while a failure is searched check by check: then every configuration is
+        # traced, so that a structural failure shrinks like any other.
+        self.trace_all = False
+        self._runs: dict[str, JudgeRun] = {}
+        self._ref_flops: dict[str, int] = {}
         self.strategy = _strategies.config_strategy(self.checks)
+        self.edges = _strategies.edge_configs(self.checks)
+        self._defaults = _defaults(self.reference) if self.is_module else {}
+        # The edges once more, built without the arguments whose value is the default.
+        for edge in list(self.edges):
+            if any(self._defaults.get(k, _NO_DEFAULT) == v for k, v in edge.items()):
+                self.edges.append({**edge, DEFAULTS: True})
+
+    def init_args(self, config: dict[str, Any]) -> dict[str, Any]:
+        """The constructor's arguments, leaving out those drawn equal to their default.
+
+        Only for configurations marked ``DEFAULTS`` (the edges, tried a second time): so
+        the submission's own defaults are exercised, and ``kernel_size=5`` where the
+        question says 3 shows.
+        """
+        args = _strategies.init_args(self.checks, config)
+        if not config.get(DEFAULTS):
+            return args
+        return {k: v for k, v in args.items() if self._defaults.get(k, _NO_DEFAULT) != v}
+
+    def _defaulted(self, config: dict[str, Any]) -> str:
+        left_out = sorted(
+            set(_strategies.init_args(self.checks, config)) - set(self.init_args(config))
+        )
+        if not left_out:
+            return ""
+        return f" (built without {', '.join(left_out)}: your default was used)"
 
     @staticmethod
     def key(config: dict[str, Any]) -> str:
@@ -294,7 +441,7 @@ class Grading:
             # Only the CPU generator: torch.manual_seed also seeds (lazily) every accelerator.
             torch.default_generator.manual_seed(_strategies.config_seed(config, self.job.seed))
             if self.is_module:
-                module = self.reference(**_strategies.init_args(self.checks, config))
+                module = self.reference(**self.init_args(config))
                 params = [(n, p) for n, p in module.named_parameters() if p.requires_grad]
                 self._modules[key] = (module, params)
             else:
@@ -311,24 +458,58 @@ class Grading:
             for t in inputs:
                 if t.is_floating_point():
                     t.requires_grad_(True)
-            counter = FlopCounterMode(display=False)
-            with counter:
-                output = call(*inputs)
+            output = call(*inputs)
             outputs = list(output) if isinstance(output, tuple | list) else [output]
-            result = ReferenceResult(
-                params, [o.detach() for o in outputs], int(counter.get_total_flops())
+            result = ReferenceResult(params, [o.detach() for o in outputs])
+            result.kind = (
+                "tuple"
+                if isinstance(output, tuple)
+                else "list"
+                if isinstance(output, list)
+                else "one"
             )
             loss = _grad_loss(outputs, seed)
             if loss.requires_grad:
                 loss.backward()  # type: ignore[no-untyped-call]
             result.input_grads = [t.grad for t in inputs]
             result.param_grads = [p.grad for _, p in params]
+            if isinstance(call, torch.nn.Module):
+                call.eval()
+                with torch.no_grad():
+                    again = call(*[t.detach() for t in inputs])
+                call.train()
+                result.eval_outputs = [
+                    o.detach() for o in (again if isinstance(again, tuple | list) else [again])
+                ]
             self._ref_cache[key] = result
         return self._ref_cache[key]
 
+    def ref_flops(self, config: dict[str, Any]) -> int:
+        """The reference's FLOPs, counted as it runs, the way the submission's graph is."""
+        key = self.key(config)
+        if key not in self._ref_flops:
+            call, _ = self._reference_module(config)
+            inputs = _strategies.make_inputs(self.checks, config, self.job.seed)
+            self._ref_flops[key] = self._count_reference(call, inputs)
+        return self._ref_flops[key]
+
+    def _count_reference(self, call: Any, inputs: list[torch.Tensor]) -> int:
+        plain = [t.detach() for t in inputs]
+        if not isinstance(call, torch.nn.Module):
+            return _graph.count_flops_live(call, *plain)
+        state = dict(call.named_buffers())
+        saved = {n: v.detach().clone() for n, v in state.items()}
+        try:
+            return _graph.count_flops_live(call, *plain)
+        finally:
+            with torch.no_grad():
+                for name, value in saved.items():
+                    state[name].copy_(value)
+
     def observe(self, config: dict[str, Any], candidate: int = 0) -> Observation:
         """The contestant's results for ``config``, with reference weights copy ``candidate``."""
-        cache_key = (self.key(config), candidate)
+        trace = candidate == 0 and self.traced(config)
+        cache_key = (self.key(config), candidate, trace)
         if cache_key not in self._seen:
             seed = _strategies.config_seed(config, self.job.seed)
             buffers: list[bytes] = []
@@ -340,29 +521,25 @@ class Grading:
             self.contestant.send(
                 {
                     "op": "evaluate",
-                    "args": _strategies.init_args(self.checks, config),
+                    "args": self.init_args(config),
                     "seed": seed,
                     "grad_seed": seed,
                     "inputs": inputs,
                     "weights": weights,
                     "candidate": candidate,
+                    "trace": trace,
+                    "initial": trace,
+                    "variants": True,
                 },
                 buffers,
             )
             self.ref(config)  # computed while the contestant works: the two run in parallel
             reply, data = self.contestant.receive_all()
-            if not reply.get("ok"):
-                raise Aborted(reply.get("message", "the submission's process misbehaved"))
-
-            def tensor(described: Any) -> torch.Tensor | None:
-                return None if described is None else _wire.unpack_tensor(described, data)
-
-            self._seen[cache_key] = Observation(
-                reply,
-                [_wire.unpack_tensor(d, data) for d in reply.get("outputs", [])],
-                [tensor(d) for d in reply.get("input_grads", [])],
-                {n: tensor(d) for n, d in reply.get("param_grads", {}).items()},
-            )
+            try:
+                self._seen[cache_key] = _observation(reply, data)
+            except (_wire.WireError, KeyError, TypeError, ValueError, AttributeError) as exc:
+                self.contestant.dead = f"the submission's process sent a malformed reply ({exc})"
+                raise Aborted(self.contestant.dead) from None
         return self._seen[cache_key]
 
     def _close(
@@ -380,28 +557,145 @@ class Grading:
             for a, e in zip(actual, expected, strict=True)
         )
 
+    def _seen_keys(self) -> set[str]:
+        return {key for key, _, _ in self._seen}
+
+    def traced(self, config: dict[str, Any]) -> bool:
+        """Whether ``config``'s forward is traced: the edges, and about one in TRACE_EVERY.
+
+        Tracing costs ~10 ms a configuration, more than the rest of a check. Which ones
+        are traced depends on the run's seed, unknown to the submission until asked.
+        """
+        if self.trace_all or config in self.edges[:2]:  # also every value lowest, highest
+            return True
+        return _strategies.config_seed(config, self.job.seed ^ 0x5EED) % TRACE_EVERY == 0
+
+    def judge_run(self, config: dict[str, Any], *, needed: bool = True) -> JudgeRun | None:
+        """Run the submission's graph here, with the reference's weights and inputs.
+
+        None for a configuration that is not traced, or whose forward could not be
+        traced when the check can do without (``needed`` False: outputs and gradients
+        are then compared as the submission's own process computed them).
+        """
+        if not self.traced(config):
+            return None
+        key = self.key(config)
+        if key in self._runs:
+            return self._runs[key]
+        observation = self.observe(config)
+        if observation.failed in ("construct", "trace", "forward"):
+            raise observation.failure()
+        graph = observation.graph
+        if graph is None and not needed and observation.reply.get("trace_error"):
+            return None
+        if graph is None:
+            raise CheckFailed(
+                f"the grader cannot check this forward: {observation.graph_error}",
+                expected="a forward made of PyTorch operations",
+                actual=str(observation.graph_error),
+            )
+        reference = self.ref(config)
+        ref_params = reference.params
+        inputs = _strategies.make_inputs(self.checks, config, self.job.seed)
+        count = sum(math.prod(shape) for _, shape in graph.params)
+        options = list(
+            _transplant.candidates(
+                [tuple(p.shape) for _, p in ref_params], [(n, tuple(s)) for n, s in graph.params]
+            )
+        )
+        if self.is_module and not options:
+            # No weight copy fits, so nothing to compare; the graph's FLOPs still count,
+            # on tensors of its own shapes (counting needs shapes, not values).
+            own = {
+                str(p.name): torch.zeros(p.shape, dtype=p.dtype)
+                for p in graph.placeholders
+                if p.role == "param"
+            }
+            try:
+                flops = _graph.count_flops(graph, own, dict(observation.state), inputs)
+            except _graph.GraphError as exc:
+                raise CheckFailed(f"the grader cannot check this forward: {exc}") from None
+            run = JudgeRun(None, [], {}, [], flops, count)
+            self._runs[key] = run
+            return run
+        seed = _strategies.config_seed(config, self.job.seed)
+        first: JudgeRun | None = None
+        for index, assignment in enumerate(options or [[]]):
+            weights = {
+                name: ref_params[ref_index][1]
+                .detach()
+                .clone()
+                .reshape(shape if shape else ref_params[ref_index][1].shape)
+                .requires_grad_(True)
+                for name, ref_index, shape in assignment
+            }
+            leaves = [t.clone().requires_grad_(t.is_floating_point()) for t in inputs]
+            try:
+                outputs = _graph.run(graph, weights, dict(observation.state), leaves)
+                flops = _graph.count_flops(
+                    graph,
+                    {n: w.detach() for n, w in weights.items()},
+                    dict(observation.state),
+                    [t.detach() for t in leaves],
+                )
+            except _graph.GraphError as exc:
+                raise CheckFailed(
+                    f"the grader cannot check this forward: {exc}",
+                    expected="a forward made of PyTorch operations",
+                    actual=str(exc),
+                ) from None
+            except Exception as exc:  # the graph fails when the judge runs it
+                raise CheckFailed(
+                    f"the traced forward fails when run: {type(exc).__name__}: {exc}"[:500]
+                ) from None
+            loss = _grad_loss(outputs, seed)
+            if loss.requires_grad:
+                loss.backward()  # type: ignore[no-untyped-call]
+            run = JudgeRun(
+                index,
+                [o.detach() for o in outputs],
+                {ref_index: weights[name].grad for name, ref_index, _ in assignment},
+                [t.grad for t in leaves],
+                flops,
+                count,
+            )
+            first = first or run
+            if self._close(run.outputs, reference.outputs):
+                self._runs[key] = run
+                return run
+        assert first is not None
+        first.candidate = None
+        self._runs[key] = first
+        return first
+
     def with_reference_weights(self, config: dict[str, Any]) -> Observation:
-        """The observation whose weight copy reproduces the reference, else the first one."""
+        """The contestant's observation with the weight copy the judge found right."""
         first = self.observe(config)
-        if first.failed in ("construct", "forward"):
+        if first.failed in ("construct", "trace", "forward"):
             raise first.failure()
         if self.is_module and not first.reply.get("candidates"):
-            raise CheckFailed(
-                "cannot copy the reference's weights in: the parameter shapes do not match "
-                "the reference's",
-                expected=str([tuple(p.shape) for _, p in self.ref(config).params]),
-                actual=str(
-                    [tuple(p["shape"]) for p in first.reply.get("params", []) if p["trainable"]]
-                ),
-            )
+            self._no_match(config, first)
+        run = self.judge_run(config)
+        if run is not None:
+            return first if run.candidate is None else self.observe(config, run.candidate)
+        # Not traced: try the contestant's own weight copies until one reproduces the reference.
         expected = self.ref(config).outputs
         if self._close(first.outputs, expected):
             return first
-        for candidate in range(1, int(first.reply.get("candidates", 1))):
+        for candidate in range(1, min(int(first.reply.get("candidates") or 1), 64)):
             other = self.observe(config, candidate)
-            if other.failed in (None, "backward") and self._close(other.outputs, expected):
+            if other.failed in (None, "backward", "trace") and self._close(other.outputs, expected):
                 return other
         return first
+
+    def _no_match(self, config: dict[str, Any], observation: Observation) -> None:
+        shapes = observation.graph.params if observation.graph else []
+        raise CheckFailed(
+            "cannot copy the reference's weights in: the parameter shapes do not match "
+            "the reference's",
+            expected=str([tuple(p.shape) for _, p in self.ref(config).params]),
+            actual=str([tuple(s) for _, s in shapes]),
+        )
 
     # ---------------------------------------------------------------- the checks
 
@@ -422,23 +716,52 @@ class Grading:
         if observation.failed == "construct":
             raise observation.failure()
         expected = sum(p.numel() for _, p in self.ref(config).params)
-        actual = int(observation.reply["count"])
-        if actual != expected:
+        run = self.judge_run(config) if observation.graph is not None else None
+        if run is not None:
+            count = run.count
+        else:
+            # No graph: not traced (a traced configuration decides), or the forward fails,
+            # which output_shape reports. Either way this number cannot make it pass.
+            reported = observation.reply.get("count")
+            count = reported if isinstance(reported, int) else -1
+        if count != expected:
             raise CheckFailed(
-                f"expected {expected:,} trainable parameters, got {actual:,}",
+                f"expected {expected:,} trainable parameters, got {count:,}",
                 expected=f"{expected:,}",
-                actual=f"{actual:,}",
+                actual=f"{count:,}",
             )
 
     def check_output_shape(self, config: dict[str, Any]) -> None:
         observation = self.observe(config)
-        if observation.failed in ("construct", "forward"):
+        if observation.failed in ("construct", "trace", "forward"):
             raise observation.failure()
 
         def show(shapes: list[tuple[int, ...]]) -> str:
             return str(shapes[0]) if len(shapes) == 1 else str(shapes)
 
-        expected = [tuple(o.shape) for o in self.ref(config).outputs]
+        reference = self.ref(config)
+        converted = [
+            str(d.get("converted_from"))
+            for d in observation.reply.get("outputs") or []
+            if isinstance(d, dict) and d.get("converted_from")
+        ]
+        if converted:
+            wanted = ", ".join(str(o.dtype).removeprefix("torch.") for o in reference.outputs)
+            raise CheckFailed(
+                f"forward returns {converted[0]} values, where the reference returns {wanted}",
+                expected=wanted,
+                actual=converted[0][:40],
+            )
+        kind = observation.reply.get("output_kind")
+        if kind != reference.kind:
+            what = {"one": "a tensor", "tuple": "a tuple of tensors", "list": "a list of tensors"}
+            raise CheckFailed(
+                f"forward returns {what.get(str(kind), 'something else')}, "
+                f"where the reference returns {what[reference.kind]}",
+                expected=what[reference.kind],
+                actual=what.get(str(kind), str(kind)[:40]),
+            )
+        expected = [tuple(o.shape) for o in reference.outputs]
         actual = [tuple(o.shape) for o in observation.outputs]
         if expected != actual:
             raise CheckFailed(
@@ -449,94 +772,153 @@ class Grading:
 
     def check_outputs(self, config: dict[str, Any]) -> None:
         observation = self.with_reference_weights(config)
-        expected = self.ref(config).outputs
-        if not self._close(observation.outputs, expected):
-            worst = max(
-                (
-                    float((a.to(e.dtype) - e).abs().max())
-                    for a, e in zip(observation.outputs, expected, strict=True)
-                    if a.shape == e.shape and a.numel()
-                ),
-                default=float("nan"),
-            )
+        reference = self.ref(config)
+        expected = reference.outputs
+        run = self.judge_run(config, needed=False)
+        compared = [("", observation.outputs)]
+        if run is not None:
+            compared.append((" when the grader runs your traced forward", run.outputs))
+        for what, actual in compared:
+            if not self._close(actual, expected):
+                worst = _worst(actual, expected)
+                raise CheckFailed(
+                    f"outputs differ from the reference's by up to {worst:.3g} with the "
+                    f"reference's weights copied in{what} (atol={self.checks.atol:g}, "
+                    f"rtol={self.checks.rtol:g})",
+                    expected="the reference's output",
+                    actual=f"max |difference| {worst:.3g}",
+                )
+        if observation.failed == "backward":
+            return  # the forward again is run after backward: gradients reports this one
+        variants = observation.variants
+        initial = observation.reply.get("initial_outputs")
+        if (
+            isinstance(initial, list)
+            and all(bool(torch.isfinite(o).all()) for o in expected if o.is_floating_point())
+            and not all(bool(torch.isfinite(o).all()) for o in initial if o.is_floating_point())
+        ):
             raise CheckFailed(
-                f"outputs differ from the reference's by up to {worst:.3g} with the reference's "
-                f"weights copied in (atol={self.checks.atol:g}, rtol={self.checks.rtol:g})",
-                expected="the reference's output",
-                actual=f"max |difference| {worst:.3g}",
+                "with its own initial weights (before the reference's are copied in) forward "
+                "gives inf or nan",
+                expected="finite outputs from a freshly built module",
+                actual="inf or nan",
             )
+        wanted = [
+            ("again", expected, "a second call of forward on the same module"),
+            ("no_grad", expected, "forward under torch.no_grad()"),
+        ]
+        if reference.eval_outputs is not None and self._close(reference.eval_outputs, expected):
+            wanted.append(("eval", expected, "forward after .eval()"))
+        for name, want, how in wanted:
+            if name not in variants:
+                raise CheckFailed(f"{how} gave no result", expected="the reference's output")
+            if not self._close(variants[name], want):
+                raise CheckFailed(
+                    f"{how} gives a different result (by up to {_worst(variants[name], want):.3g})",
+                    expected="the reference's output",
+                    actual="a different output",
+                )
 
     def check_gradients(self, config: dict[str, Any]) -> None:
         observation = self.with_reference_weights(config)
         if observation.failed == "backward":
             raise observation.failure()
         reference = self.ref(config)
-        for name, grad in observation.param_grads.items():
-            if grad is None:
+        run = self.judge_run(config, needed=False)
+        # Every reference parameter needs its gradient, from the graph the judge ran...
+        for index, expected in enumerate(reference.param_grads if run is not None else []):
+            assert run is not None
+            self._compare_grad(
+                f"parameter {reference.params[index][0]!r} (as traced)",
+                run.param_grads.get(index),
+                expected,
+            )
+        # ... and from the submission's own backward, for every parameter it matched.
+        assignment = observation.reply.get("assignment") or []
+        by_reference = {int(entry[1]): str(entry[0]) for entry in assignment}
+        for index, expected in enumerate(reference.param_grads):
+            name = by_reference.get(index)
+            actual = observation.param_grads.get(name) if name is not None else None
+            self._compare_grad(f"parameter {name or index!r}", actual, expected)
+        sources = [("", observation.input_grads)]
+        if run is not None:
+            sources.append((" (as traced)", run.input_grads))
+        for source, grads in sources:
+            if len(grads) != len(reference.input_grads):
                 raise CheckFailed(
-                    f"parameter {name!r} gets no gradient",
-                    expected="a gradient for every trainable parameter",
-                    actual=f"{name}.grad is None",
+                    f"expected {len(reference.input_grads)} input gradients{source}, "
+                    f"got {len(grads)}",
+                    expected=str(len(reference.input_grads)),
+                    actual=str(len(grads)),
                 )
-            if not bool(torch.isfinite(grad).all()):
-                raise CheckFailed(
-                    f"parameter {name!r} gets a non-finite gradient",
-                    expected="finite gradients",
-                    actual="inf or nan",
-                )
-        for index, (actual, expected) in enumerate(
-            zip(observation.input_grads, reference.input_grads, strict=False)
-        ):
-            if expected is None:
-                continue
-            if actual is None or not self._close([actual], [expected], scale=10):
-                raise CheckFailed(
-                    f"the gradient of input {index} differs from the reference's",
-                    expected="the reference's input gradient",
-                    actual="none" if actual is None else "a different gradient",
-                )
-        for name, ref_index, _shape in observation.reply.get("assignment") or []:
-            expected = reference.param_grads[ref_index]
-            actual = observation.param_grads.get(name)
-            if expected is None or actual is None:
-                continue
-            if actual.numel() != expected.numel() or not self._close(
-                [actual.reshape(expected.shape)], [expected], scale=10
+            for index, (actual, expected) in enumerate(
+                zip(grads, reference.input_grads, strict=True)
             ):
-                raise CheckFailed(
-                    f"the gradient of parameter {name!r} differs from the reference's",
-                    expected="the reference's gradient",
-                    actual="a different gradient",
-                )
+                self._compare_grad(f"input {index}{source}", actual, expected)
+
+    def _compare_grad(
+        self, what: str, actual: torch.Tensor | None, expected: torch.Tensor | None
+    ) -> None:
+        if expected is None:
+            return
+        if actual is None:
+            raise CheckFailed(
+                f"{what} gets no gradient",
+                expected="a gradient like the reference's",
+                actual="no gradient",
+            )
+        if not bool(torch.isfinite(actual).all()) and bool(torch.isfinite(expected).all()):
+            raise CheckFailed(
+                f"{what} gets a non-finite gradient", expected="finite", actual="inf or nan"
+            )
+        if actual.numel() != expected.numel() or not self._close(
+            [actual.reshape(expected.shape)], [expected], scale=10
+        ):
+            raise CheckFailed(
+                f"the gradient of {what} differs from the reference's",
+                expected="the reference's gradient",
+                actual="a different gradient",
+            )
 
     def check_flops(self, config: dict[str, Any]) -> None:
         observation = self.observe(config)
         if observation.failed in ("construct", "forward"):
             raise observation.failure()
-        expected = self.ref(config).flops
-        allowed = expected * (1 + self.checks.flops_slack)
-        actual = int(observation.reply["flops"])
-        if actual > allowed:
+        run = self.judge_run(config)
+        if run is None:  # counted on the traced configurations only
+            return
+        reference = self.ref(config)
+        expected = self.ref_flops(config)
+        # The slack, and a few elementwise passes over the tensors involved: at tiny sizes a
+        # scale or a mask on the weights must not outweigh the work that matters.
+        passes = 2 * sum(
+            t.numel() for t in [*(p for _, p in reference.params), *reference.outputs]
+        ) + 2 * sum(math.prod(s) for s in _strategies.input_shapes(self.checks, config).values())
+        allowed = expected * (1 + self.checks.flops_slack) + passes
+        if run.flops > allowed:
             raise CheckFailed(
-                f"{actual:,} FLOPs where the reference needs {expected:,} "
-                f"(at most {allowed:,.0f} allowed)",
+                f"{run.flops:,} FLOPs where the reference needs {expected:,} "
+                f"(at most {allowed:,.0f} allowed; counted by the grader on your traced forward)",
                 expected=f"≤ {allowed:,.0f} FLOPs",
-                actual=f"{actual:,} FLOPs",
+                actual=f"{run.flops:,} FLOPs",
             )
 
     # ---------------------------------------------------------------- the search
 
-    def search(self, name: str, check: Callable[[dict[str, Any]], None]) -> CheckResult:
+    def search(
+        self, name: str, check: Callable[[dict[str, Any]], None], *, shrink: bool = True
+    ) -> CheckResult:
         """Run one check over drawn configurations; shrink a failure to the smallest."""
         started = time.monotonic()
-        failures: list[tuple[dict[str, Any], CheckFailed]] = []
+        failures: list[tuple[dict[str, Any], CheckFailed, float]] = []
+        budget = max(1.0, self.job.timeout / 8)
 
         @settings(
             max_examples=self.job.examples or self.checks.max_examples,
             database=None,
             deadline=None,
             derandomize=False,
-            phases=[Phase.explicit, Phase.generate, Phase.shrink],
+            phases=[Phase.explicit, Phase.generate, *([Phase.shrink] if shrink else [])],
             suppress_health_check=list(HealthCheck),
             report_multiple_bugs=True,
             print_blob=False,
@@ -545,10 +927,15 @@ class Grading:
         @hypothesis.seed(self.job.seed)
         @given(self.strategy)
         def property_(config: dict[str, Any]) -> None:
+            # Shrinking has a time budget: past it, no new configuration is tried (each
+            # one "holds"), so the shrinker stops at the smallest failure found so far.
+            late = failures and time.monotonic() - failures[0][2] > budget
+            if late and self.key(config) not in self._seen_keys():
+                return
             try:
                 check(config)
             except CheckFailed as exc:
-                failures.append((config, exc))
+                failures.append((config, exc, time.monotonic()))
                 raise
 
         try:
@@ -560,12 +947,12 @@ class Grading:
                 raise Aborted(self.contestant.dead) from None
             if not failures:
                 raise
-            config, failure = _most_telling(failures)
+            config, failure = _most_telling([(c, f) for c, f, _ in failures])
             shapes = _strategies.input_shapes(self.checks, config)
             return CheckResult(
                 name=name,
                 status="fail",
-                message=failure.message,
+                message=failure.message + self._defaulted(config),
                 counterexample=Counterexample(
                     arguments=dict(config), input_shapes=shapes, seed=self.job.seed
                 ),
@@ -575,13 +962,86 @@ class Grading:
                 line=failure.line,
                 seconds=round(time.monotonic() - started, 4),
             )
+        # The edges of every drawn range, whatever the seed drew: a failure there is
+        # reported as it is (the search above already shrank what it could find).
+        for edge in self.edges:
+            try:
+                check(edge)
+            except CheckFailed as failure:
+                return CheckResult(
+                    name=name,
+                    status="fail",
+                    message=failure.message + self._defaulted(edge),
+                    counterexample=Counterexample(
+                        arguments={k: v for k, v in edge.items() if k != DEFAULTS},
+                        input_shapes=_strategies.input_shapes(self.checks, edge),
+                        seed=self.job.seed,
+                    ),
+                    expected=failure.expected,
+                    actual=failure.actual,
+                    traceback=failure.traceback,
+                    line=failure.line,
+                    seconds=round(time.monotonic() - started, 4),
+                )
+        drawn = self.job.examples or self.checks.max_examples
         return CheckResult(
             name=name,
             status="pass",
-            message=f"held for {self.job.examples or self.checks.max_examples} "
-            "drawn configurations",
+            message=f"held for {drawn} drawn configurations and {len(self.edges)} at the edges",
             seconds=round(time.monotonic() - started, 4),
         )
+
+
+def _observation(reply: dict[str, Any], data: list[bytes]) -> Observation:
+    """Rebuild what the contestant sent; raises on anything malformed."""
+    if not isinstance(reply, dict) or reply.get("ok") is not True:
+        raise ValueError("not a reply")
+
+    def tensor(described: Any) -> torch.Tensor | None:
+        return None if described is None else _wire.unpack_tensor(described, data)
+
+    def tensors(items: Any) -> list[torch.Tensor]:
+        return [_wire.unpack_tensor(d, data) for d in (items or [])]
+
+    param_grads = reply.get("param_grads") or {}
+    variants = reply.get("variants") or {}
+    if not isinstance(param_grads, dict) or not isinstance(variants, dict):
+        raise TypeError("malformed gradients or variants")
+    observation = Observation(
+        reply,
+        tensors(reply.get("outputs")),
+        [tensor(d) for d in (reply.get("input_grads") or [])],
+        {str(n): tensor(d) for n, d in param_grads.items()},
+        {str(k): tensors(v) for k, v in variants.items() if k in ("again", "no_grad", "eval")},
+    )
+    if reply.get("initial") is not None:
+        reply["initial_outputs"] = tensors(reply.get("initial"))
+    traced = reply.get("graph")
+    if isinstance(traced, dict):
+        try:
+            observation.graph = _graph.decode(traced.get("graph"), data)
+            state = traced.get("state") or {}
+            if not isinstance(state, dict):
+                raise _graph.GraphError("malformed module state")
+            observation.state = {str(n): _wire.unpack_tensor(d, data) for n, d in state.items()}
+        except (_graph.GraphError, _wire.WireError) as exc:
+            observation.graph, observation.graph_error = None, str(exc)[:300]
+    elif reply.get("trace_error"):
+        observation.graph_error = one_line(reply["trace_error"])
+    elif reply.get("failed") is None:
+        observation.graph_error = "no traced graph came back"
+    return observation
+
+
+def _worst(actual: list[torch.Tensor], expected: list[torch.Tensor]) -> float:
+    return max(
+        (
+            float((a.to(e.dtype) - e).abs().max())
+            for a, e in zip(actual, expected, strict=False)
+            if a.shape == e.shape and a.numel()
+        ),
+        default=float("nan"),
+    )
 
 
 def _most_telling(
@@ -606,29 +1066,21 @@ def _skipped(name: str, why: str) -> CheckResult:
     return CheckResult(name=name, status="skipped", message=f"not run: {why}")
 
 
-def _read_capped(path: Path) -> str:
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(OUTPUT_KEEP)
-            size = os.fstat(handle.fileno()).st_size
-    except OSError:
-        return ""
-    text = head.decode("utf-8", errors="replace")
-    if size > OUTPUT_KEEP:
-        text += f"\n… [{size - OUTPUT_KEEP:,} more bytes not shown]"
-    return text
-
-
-def grade(job: Job) -> SubmissionReport:
+def grade(job: Job, ends: ContestantEnds | None) -> SubmissionReport:
     """Grade one submission; never raises for anything the submission does."""
     started = time.monotonic()
-    workdir = Path(tempfile.mkdtemp(prefix="mlquiz-judge-"))
     contestant: ContestantHandle | None = None
     checks: list[CheckResult] = []
     error: str | None = None
     question_name = job.question_id
+    sinks: list[OutputSink] = []
     try:
-        contestant = start_contestant(job.timeout, [Path(h) for h in job.hidden], workdir)
+        if ends is None:
+            raise Aborted("the sandbox could not start")
+        sinks = [OutputSink(ends.out), OutputSink(ends.err)]
+        contestant = connect_contestant(ends, job.timeout, f"{os.getpid()}")
+        if contestant.dead:
+            raise Aborted(contestant.dead)
         deck = load_deck(job.deck_path)
         question = deck.get(job.question_id)
         if not isinstance(question, CodeQuestion) or question.checks is None:
@@ -643,9 +1095,13 @@ def grade(job: Job) -> SubmissionReport:
     finally:
         if contestant is not None:
             contestant.kill()
-        stdout = _read_capped(workdir / "stdout")
-        stderr = _read_capped(workdir / "stderr")
-        shutil.rmtree(workdir, ignore_errors=True)
+        elif ends is not None:
+            ends.close()
+    stdout, stderr = (sink.text() for sink in sinks) if sinks else ("", "")
+    if ends is not None:
+        for fd in (ends.out, ends.err):
+            with contextlib.suppress(OSError):
+                os.close(fd)
     if error == "timed out":
         error = f"timed out after {job.timeout:g} s"
     passed = bool(checks) and all(c.status == "pass" for c in checks)
@@ -699,16 +1155,20 @@ def _grade_with(
     try:
         filename = "solution.py" if job.from_deck else Path(job.display).name
         for stage_reply in _load_replies(contestant, source, filename, question):
-            stage = stage_reply["stage"]
+            stage = stage_reply.get("stage")
+            if stage not in ("compile", "load") or not isinstance(stage_reply.get("ok"), bool):
+                contestant.dead = "the submission's process sent a malformed reply"
+                raise Aborted(contestant.dead)
             if stage_reply.get("resource"):
                 raise Aborted(stage_reply["resource"])
             if not stage_reply.get("ok"):
+                line = stage_reply.get("line")
                 results[stage] = CheckResult(
                     name=stage,
                     status="fail",
-                    message=stage_reply.get("message", ""),
-                    traceback=stage_reply.get("traceback"),
-                    line=stage_reply.get("line"),
+                    message=one_line(stage_reply.get("message", "")),
+                    traceback=_text_or_none(stage_reply.get("traceback")),
+                    line=line if isinstance(line, int) else None,
                 )
                 return skip_rest(f"{stage} failed"), None
             results[stage] = CheckResult(name=stage, status="pass")
@@ -719,7 +1179,8 @@ def _grade_with(
         # Fast path: one search over every check; only a failure needs a search per check,
         # so that each check gets its own verdict and its own smallest counterexample.
         try:
-            together = grading.search("all", grading.check_all)
+            # No shrinking here: a failure is searched again, and shrunk, check by check.
+            together = grading.search("all", grading.check_all, shrink=False)
         except Exception as exc:  # the checks themselves broke: say so, per check
             together = CheckResult(
                 name="all", status="error", message=f"the check could not run: {exc}"
@@ -729,6 +1190,7 @@ def _grade_with(
                 results[name] = CheckResult(name=name, status="pass", message=together.message)
             return [results[n] for n in planned], None
         stages = [(name, getattr(grading, f"check_{name}")) for name in stage_names]
+        grading.trace_all = True
         for name, check in stages:
             blocked = _blocked_by(name, results)
             if blocked:

@@ -1,294 +1,333 @@
-"""Isolation of the process that runs submitted code.
+"""The sandbox, seen from the trusted side: starting the cell server, bounding each submission.
 
-Applied in the child right after it is forked, before any submitted code runs:
+The judge server (``_zygote``) starts one *cell server* (``_contestant.main``),
+the only process from which submitted code ever runs. Two modes:
 
-- its own session and process group (``setsid``); with Linux namespaces (root,
-  or unprivileged user namespaces) also its own PID namespace, so that when it
-  dies the kernel kills everything it started, ``setsid`` grandchildren too;
-- a new network namespace with no interfaces up: no network at all;
-- a new mount namespace in which every mount is read-only, a private tmpfs is
-  the only writable place (the scratch directory), ``/dev/shm`` is empty and
-  the deck folders are hidden;
-- resource limits on address space, CPU seconds, file size, open files, core
-  dumps and processes; privileges dropped to ``nobody`` when running as root;
-- a scrubbed environment and the scratch directory as working directory.
+- ``bubblewrap`` (``bwrap`` on the ``PATH``): the cell server runs in a new user,
+  PID, network, IPC and UTS namespace as uid 65534, on a file system made of the
+  interpreter, its site-packages and the four sandbox files of this package, all
+  read-only, with a private ``/tmp``, a read-only ``/proc`` of its own and a
+  seccomp filter loaded by bubblewrap (``--seccomp``).
+- ``light`` (no bubblewrap): the cell server runs as a plain child process;
+  each contestant still builds its namespaces and read-only view itself
+  (``_confine``), hiding home folders, ``/root``, ``/run``, ``/var``, the deck
+  folders and the project's source, but the rest of the host's file system is
+  readable.
 
-What could not be applied is recorded as a note that ends up in the report.
+For each submission the judge puts the contestant (its real pid comes from the
+kernel, through ``SCM_CREDENTIALS``) into a cgroup of its own that bounds the
+memory and the number of processes of everything it starts, where cgroups are
+writable (cgroup v2, or v1 ``memory`` and ``pids``; usually only for root).
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import functools
+import json
 import os
-import resource
+import shutil
 import signal
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+import site
+import socket
+import sys
+import sysconfig
+from dataclasses import dataclass
 from pathlib import Path
 
-CLONE_NEWNS = 0x00020000
-CLONE_NEWIPC = 0x08000000
-CLONE_NEWPID = 0x20000000
-CLONE_NEWNET = 0x40000000
-MS_RDONLY = 0x1
-MS_NOSUID = 0x2
-MS_NODEV = 0x4
-MS_NOEXEC = 0x8
-MS_REMOUNT = 0x20
-MS_BIND = 0x1000
-MS_REC = 0x4000
-MS_PRIVATE = 0x40000
+from . import _confine
 
-NOBODY = 65534
-# Set by the warm server when it runs inside bubblewrap: read-only, no network already.
-IN_BUBBLEWRAP = False
-SCRATCH = "/tmp/submission"
+HERE = Path(__file__).resolve().parent
+CELL_FILES = ("_contestant.py", "_wire.py", "_trace.py", "_confine.py", "_transplant.py")
+CELL_PACKAGE = "/opt/mlquiz/mlquiz_cell"
 MiB = 1024 * 1024
+CGROUP_ROOT = Path("/sys/fs/cgroup")
+SANDBOX_UID = 65534
+
+Mode = str  # "bubblewrap" or "light"
 
 
-@dataclass(frozen=True)
-class Limits:
-    """Resource limits for the submission's process."""
+def bubblewrap() -> str | None:
+    """The ``bwrap`` executable, unless missing or turned off with ``MLQUIZ_NO_BWRAP=1``."""
+    if os.environ.get("MLQUIZ_NO_BWRAP"):
+        return None
+    return shutil.which("bwrap")
 
-    cpu_seconds: int = 20
-    memory_bytes: int = 1024 * MiB  # on top of what the warm interpreter already maps
-    file_bytes: int = 8 * MiB
-    open_files: int = 64
-    processes: int = 16
+
+def runtime_paths() -> list[str]:
+    """What the interpreter needs to run with torch: prefixes and package folders."""
+    import torch  # already imported by the judge server: only its location is wanted
+
+    paths = {
+        sys.prefix,
+        sys.base_prefix,
+        sys.exec_prefix,
+        sysconfig.get_paths()["stdlib"],
+        sysconfig.get_paths()["purelib"],
+        sysconfig.get_paths()["platlib"],
+        str(Path(torch.__file__).resolve().parent.parent),
+        *site.getsitepackages(),
+    }
+    with contextlib.suppress(ImportError):
+        import pyseccomp
+
+        paths.add(str(Path(pyseccomp.__file__).resolve().parent))
+    executable = Path(sys.executable)
+    paths.add(str(executable.parent))
+    paths.add(str(executable.resolve().parent))
+    folders = sorted({str(Path(p).resolve()) for p in paths if Path(p).exists()} | paths)
+    return [p for p in folders if Path(p).exists()]
+
+
+def project_folders(deck_folders: list[str]) -> list[str]:
+    """Folders that hold references: the deck folders and this project's own packages."""
+    import questions
+
+    own = [HERE, Path(questions.__file__).resolve().parent, HERE.parent / "quiz"]
+    folders = {str(p) for p in own if p.is_dir()} | set(deck_folders)
+    if (HERE.parent / ".git").exists() or (HERE.parent / "pyproject.toml").exists():
+        folders.add(str(HERE.parent))  # a source checkout: its .git holds every reference
+    return sorted(folders)
+
+
+def light_hidden(deck_folders: list[str]) -> list[str]:
+    """What a contestant hides when there is no bubblewrap around it."""
+    home = os.environ.get("HOME", "")
+    places = ["/root", "/home", "/run", "/var", "/srv", "/mnt", "/media", "/opt", "/boot"]
+    places += ["/etc/shadow", "/etc/gshadow", "/etc/ssh", "/etc/sudoers", "/etc/sudoers.d"]
+    if home and home != "/":
+        places.append(home)
+    return sorted({*places, *project_folders(deck_folders)})
+
+
+def _cell_code() -> str:
+    return (
+        "import sys; sys.path.insert(0, {path!r}); from {package}._contestant import main; main()"
+    )
+
+
+def _seccomp_fd() -> int | None:
+    """The outer filter (namespaces still allowed) as BPF on a readable descriptor."""
+    filt = _confine.seccomp_filter(deny_namespaces=False)
+    if filt is None:
+        return None
+    read_fd, write_fd = os.pipe()
+    try:
+        with os.fdopen(os.dup(write_fd), "wb") as sink:
+            filt.export_bpf(sink)  # type: ignore[attr-defined]
+    finally:
+        os.close(write_fd)
+    return read_fd
 
 
 @dataclass
-class Isolation:
-    """What was applied, for the report: notes say what is *not* isolated."""
+class Cell:
+    """The running cell server: its process, control socket and mode."""
 
-    applied: list[str] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
+    pid: int
+    control: socket.socket
+    mode: Mode
+    notes: tuple[str, ...]
 
-    def notes(self) -> tuple[str, ...]:
-        return tuple(f"not isolated: {m}" for m in self.missing)
+    def spawn(self, cell_id: int, fds: list[int], request: dict[str, object]) -> None:
+        payload = json.dumps({"op": "spawn", "id": cell_id, **request}).encode()
+        socket.send_fds(self.control, [payload], fds)
 
+    def kill(self, cell_id: int) -> None:
+        with contextlib.suppress(OSError):
+            self.control.send(json.dumps({"op": "kill", "id": cell_id}).encode())
 
-@functools.cache
-def _libc() -> ctypes.CDLL:
-    # The interpreter's own symbols include libc; find_library would run a compiler.
-    return ctypes.CDLL(None, use_errno=True)
-
-
-def unshare(flags: int) -> bool:
-    """``unshare(2)``; False if the kernel or our privileges refuse it."""
-    if not hasattr(os, "fork") or not Path("/proc/self/ns").is_dir():
-        return False
-    return bool(_libc().unshare(flags) == 0)
-
-
-def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str = "") -> bool:
-    result = _libc().mount(
-        source.encode() if source else None,
-        target.encode(),
-        fstype.encode() if fstype else None,
-        ctypes.c_ulong(flags),
-        data.encode() if data else None,
-    )
-    return bool(result == 0)
-
-
-def enter_pid_namespace() -> bool:
-    """Put this process's *next* child into a new PID namespace, as its PID 1."""
-    return unshare(CLONE_NEWPID)
-
-
-def _mount_points() -> list[str]:
-    points = []
-    with open("/proc/self/mountinfo", encoding="utf-8", errors="replace") as info:
-        for line in info:
-            fields = line.split()
-            if len(fields) > 4:
-                points.append(fields[4].replace("\\040", " "))
-    # Deepest first, so a parent's remount does not hide a child mount from us.
-    return sorted(set(points), key=lambda p: p.count("/"), reverse=True)
-
-
-def _read_only_file_system(hidden: Iterable[Path]) -> bool:
-    """Inside a fresh mount namespace: everything read-only, a private writable tmpfs."""
-    if not _mount(None, "/", None, MS_REC | MS_PRIVATE):
-        return False
-    # MS_BIND with MS_REMOUNT changes only this namespace's view of each mount, never the
-    # file system itself, so the host keeps writing where it did.
-    flags = MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV
-    root_ok = False
-    for point in _mount_points():
-        ok = _mount(None, point, None, flags)
-        root_ok = root_ok or (ok and point == "/")
-    if not root_ok:
-        return False
-    # Hide the deck folders first: the private /tmp then goes on top, so a deck kept in
-    # /tmp itself cannot cover the scratch directory.
-    for folder in hidden:
-        if folder.is_dir():
-            _mount("tmpfs", str(folder), "tmpfs", MS_NOSUID | MS_NODEV | MS_RDONLY, "size=4k")
-    _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777")
-    with contextlib.suppress(OSError):
-        _mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=1777")
-    return True
-
-
-def _fresh_proc() -> None:
-    """A /proc of our own PID namespace: no view of the host's processes."""
-    _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-
-
-def _set_limits(limits: Limits, isolation: Isolation) -> None:
-    current_vm = 0
-    with contextlib.suppress(OSError, ValueError), open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmSize:"):
-                current_vm = int(line.split()[1]) * 1024
-    wanted = [
-        (resource.RLIMIT_AS, current_vm + limits.memory_bytes, "address space"),
-        (resource.RLIMIT_CPU, limits.cpu_seconds, "CPU seconds"),
-        (resource.RLIMIT_FSIZE, limits.file_bytes, "file size"),
-        (resource.RLIMIT_NOFILE, limits.open_files, "open files"),
-        (resource.RLIMIT_CORE, 0, "core dumps"),
-        (resource.RLIMIT_NPROC, limits.processes, "processes"),
-    ]
-    for which, value, name in wanted:
+    def alive(self) -> bool:
         try:
-            resource.setrlimit(which, (value, value))
-            isolation.applied.append(f"limit: {name}")
-        except (OSError, ValueError):
-            isolation.missing.append(f"limit on {name}")
-
-
-def isolate(
-    *,
-    in_pid_namespace: bool,
-    limits: Limits,
-    keep_fds: Iterable[int],
-    hidden: Iterable[Path] = (),
-) -> Isolation:
-    """Isolate the calling (freshly forked) process; returns what was applied."""
-    isolation = Isolation()
-    _libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # the judge gone: die too
-    os.setsid()
-    isolation.applied.append("own session and process group")
-    if in_pid_namespace:
-        isolation.applied.append("own PID namespace")
-    else:
-        isolation.missing.append("PID namespace (processes it starts may outlive it)")
-
-    in_bubblewrap = IN_BUBBLEWRAP
-    if unshare(CLONE_NEWNET):
-        isolation.applied.append("no network (empty network namespace)")
-    elif in_bubblewrap:
-        isolation.applied.append("no network (bubblewrap)")
-    else:
-        isolation.missing.append("network (no network namespace)")
-    unshare(CLONE_NEWIPC)
-
-    read_only = unshare(CLONE_NEWNS) and _read_only_file_system(hidden)
-    if read_only:
-        isolation.applied.append("read-only file system, private /tmp")
-        if in_pid_namespace:
-            _fresh_proc()
-    elif in_bubblewrap:
-        isolation.applied.append("read-only file system (bubblewrap)")
-        isolation.missing.append("deck folders (readable, so a reference can be read)")
-    else:
-        isolation.missing.append("file system (it can write wherever this user can)")
-    scratch = Path(SCRATCH if read_only else _private_scratch())
-    scratch.mkdir(mode=0o777, parents=True, exist_ok=True)
-    with contextlib.suppress(OSError):
-        scratch.chmod(0o777)
-
-    _close_other_fds(set(keep_fds))
-    _set_limits(limits, isolation)
-
-    if os.getuid() == 0:
-        _drop_root(isolation)
-
-    os.chdir(scratch)
-    os.environ.clear()
-    os.environ.update(
-        {"PATH": "/usr/bin:/bin", "HOME": str(scratch), "LANG": "C.UTF-8", "TMPDIR": str(scratch)}
-    )
-    return isolation
-
-
-def _readable_by_nobody(path: Path) -> bool:
-    """Whether every folder down to ``path`` lets other users in."""
-    for folder in [path, *path.parents]:
-        try:
-            if not folder.stat().st_mode & 0o001:
-                return False
-        except OSError:
+            done, _ = os.waitpid(self.pid, os.WNOHANG)
+        except ChildProcessError:
             return False
-    return True
+        return done == 0
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError):
+            self.control.close()
+        with contextlib.suppress(OSError):
+            os.kill(self.pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError, OSError):
+            os.waitpid(self.pid, 0)
 
 
-def _drop_root(isolation: Isolation) -> None:
-    """Become ``nobody``; if Python itself is unreadable to nobody, stay uid 0 but powerless."""
-    import torch  # already imported by the warm process; only its location is wanted
-
-    runtime = [Path(os.__file__).parent, Path(torch.__file__).parent]
-    if all(_readable_by_nobody(p) for p in runtime):
-        try:
-            os.setgroups([])
-            os.setgid(NOBODY)
-            os.setuid(NOBODY)
-            isolation.applied.append("runs as nobody")
-            return
-        except OSError:
-            pass
-    if _drop_capabilities():
-        isolation.applied.append("runs as root without any capability")
+def start_cell(deck_folders: list[str], *, use_bubblewrap: bool = True) -> Cell:
+    """Start the cell server (not yet warm: its first message says it is ready)."""
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    bwrap = bubblewrap() if use_bubblewrap else None
+    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "OMP_NUM_THREADS": "1"}
+    notes: list[str] = []
+    pass_fds = [theirs.fileno()]
+    if bwrap:
+        settings = {"whole_host": False, "hide": [], "keep": []}
+        code = _cell_code().format(path=str(Path(CELL_PACKAGE).parent), package="mlquiz_cell")
+        seccomp = _seccomp_fd()
+        command = [bwrap, *_bwrap_arguments(deck_folders, seccomp)]
+        if seccomp is None:
+            notes.append("not isolated: seccomp filter (pyseccomp or libseccomp not installed)")
+        else:
+            pass_fds.append(seccomp)
+        command += ["--", sys.executable, "-s", "-B", "-c", code]
+        mode = "bubblewrap"
     else:
-        isolation.missing.append("privileges (runs as root)")
+        seccomp = None
+        settings = {
+            "whole_host": True,
+            "hide": light_hidden(deck_folders),
+            "keep": runtime_paths(),
+        }
+        code = _cell_code().format(path=str(HERE.parent), package=HERE.name)
+        command = [sys.executable, "-s", "-B", "-c", code]
+        mode = "light"
+        notes.append(
+            "not isolated: bubblewrap is not installed, so the rest of the file system "
+            "(outside home folders, /root, /run, /var and the deck and project folders) "
+            "is readable"
+        )
+    command += [str(theirs.fileno()), json.dumps(settings)]
+    pid = _spawn(command, env, pass_fds)
+    theirs.close()
+    if seccomp is not None:
+        os.close(seccomp)
+    return Cell(pid, ours, mode, tuple(notes))
 
 
-PR_SET_NO_NEW_PRIVS = 38
-PR_SET_PDEATHSIG = 1
-PR_CAPBSET_DROP = 24
-_CAP_VERSION_3 = 0x20080522
+def _spawn(command: list[str], env: dict[str, str], pass_fds: list[int]) -> int:
+    pid = os.fork()
+    if pid == 0:
+        try:
+            for fd in pass_fds:
+                os.set_inheritable(fd, True)
+            null = os.open(os.devnull, os.O_RDWR)
+            os.dup2(null, 0)
+            os.dup2(null, 1)  # the cell server never prints; its contestants get their own
+            for name in os.listdir("/proc/self/fd"):
+                if int(name) > 2 and int(name) not in pass_fds:
+                    with contextlib.suppress(OSError):
+                        os.close(int(name))
+            _confine.die_with_parent()
+            os.execve(command[0], command, env)
+        finally:
+            os._exit(127)
+    return pid
 
 
-class _CapHeader(ctypes.Structure):
-    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
-
-
-class _CapData(ctypes.Structure):
-    _fields_ = [
-        ("effective", ctypes.c_uint32),
-        ("permitted", ctypes.c_uint32),
-        ("inheritable", ctypes.c_uint32),
+def _bwrap_arguments(deck_folders: list[str], seccomp: int | None) -> list[str]:
+    args = [
+        "--unshare-all",
+        "--uid",
+        str(SANDBOX_UID),
+        "--gid",
+        str(SANDBOX_UID),
+        "--die-with-parent",
+        "--new-session",
+        "--cap-drop",
+        "ALL",
+        "--hostname",
+        "sandbox",
     ]
+    for top in ("/bin", "/lib", "/lib32", "/lib64", "/libx32", "/sbin"):
+        folder = Path(top)
+        if folder.is_symlink():
+            args += ["--symlink", os.readlink(folder), top]
+        elif folder.is_dir():
+            args += ["--ro-bind", top, top]
+    args += ["--ro-bind", "/usr", "/usr"]
+    for etc in ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/localtime"):
+        if Path(etc).exists():
+            args += ["--ro-bind", etc, etc]
+    runtime = [p for p in runtime_paths() if not p.startswith("/usr/")]
+    for path in _outermost(runtime):
+        args += ["--ro-bind", path, path]
+    # Inside the bound folders, cover whatever holds references: an installed copy of
+    # this project (decks included) and any deck folder that lies within.
+    bound = _outermost([*runtime, "/usr"])
+    for hidden in project_folders(deck_folders):
+        if any(hidden == b or hidden.startswith(b.rstrip("/") + "/") for b in bound):
+            args += ["--tmpfs", hidden]
+    for name in CELL_FILES:
+        args += ["--ro-bind", str(HERE / name), f"{CELL_PACKAGE}/{name}"]
+    args += ["--ro-bind", "/dev/null", f"{CELL_PACKAGE}/__init__.py"]
+    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--chdir", "/tmp"]
+    if seccomp is not None:
+        args += ["--seccomp", str(seccomp)]
+    return args
 
 
-def _drop_capabilities() -> bool:
-    """Empty every capability set: uid 0 keeps its files but loses all its powers."""
-    libc = _libc()
-    for cap in range(64):
-        libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)
-    libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
-    header = _CapHeader(_CAP_VERSION_3, 0)
-    data = (_CapData * 2)()
-    return bool(libc.capset(ctypes.byref(header), data) == 0)
+def _outermost(paths: list[str]) -> list[str]:
+    """Drop every path that lies inside another of the list."""
+    ordered = sorted(set(paths), key=len)
+    kept: list[str] = []
+    for path in ordered:
+        if not any(path == k or path.startswith(k.rstrip("/") + "/") for k in kept):
+            kept.append(path)
+    return kept
 
 
-def _private_scratch() -> str:
-    import tempfile
-
-    return tempfile.mkdtemp(prefix="mlquiz-scratch-")
+# --------------------------------------------------------------------------- cgroups
 
 
-def _close_other_fds(keep: set[int]) -> None:
-    keep |= {0, 1, 2}
-    try:
-        open_fds = [int(name) for name in os.listdir("/proc/self/fd")]
-    except OSError:
-        open_fds = list(range(3, 1024))
-    for fd in open_fds:
-        if fd not in keep:
+@dataclass
+class Group:
+    """A cgroup that bounds one submission as a whole; ``None`` paths where unavailable."""
+
+    folders: list[Path]
+
+    def add(self, pid: int) -> None:
+        for folder in self.folders:
             with contextlib.suppress(OSError):
-                os.close(fd)
+                (folder / "cgroup.procs").write_text(str(pid))
+
+    def close(self) -> None:
+        """Kill whatever is left in it, then remove it."""
+        for _ in range(50):
+            pids: set[int] = set()
+            for folder in self.folders:
+                with contextlib.suppress(OSError, ValueError):
+                    pids |= {int(p) for p in (folder / "cgroup.procs").read_text().split()}
+            if not pids:
+                break
+            for pid in pids:
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+            import time
+
+            time.sleep(0.01)
+        for folder in self.folders:
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+
+
+def make_group(name: str, memory_bytes: int, processes: int) -> tuple[Group, list[str]]:
+    """A cgroup for one submission; returns it and notes on what could not be bounded."""
+    folders: list[Path] = []
+    notes: list[str] = []
+    unified = CGROUP_ROOT / "cgroup.controllers"
+    if unified.exists():  # cgroup v2
+        folder = CGROUP_ROOT / "mlquiz" / name
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / "memory.max").write_text(str(memory_bytes))
+            (folder / "memory.swap.max").write_text("0")
+            (folder / "pids.max").write_text(str(processes))
+            folders.append(folder)
+        except OSError:
+            notes.append("not bounded as a whole: memory and processes (no writable cgroup)")
+        return Group(folders), notes
+    for controller, files in (
+        ("memory", {"memory.limit_in_bytes": memory_bytes}),
+        ("pids", {"pids.max": processes}),
+    ):
+        folder = CGROUP_ROOT / controller / "mlquiz" / name
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            for file, value in files.items():
+                (folder / file).write_text(str(value))
+            folders.append(folder)
+        except OSError:
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+            what = "memory" if controller == "memory" else "number of processes"
+            notes.append(f"not bounded as a whole: {what} (no writable {controller} cgroup)")
+    return Group(folders), notes

@@ -169,3 +169,82 @@ def _tensor(
         unit = torch.rand(shape, generator=generator, dtype=dtype)
         return low + (high - low) * unit
     return torch.randn(shape, generator=generator, dtype=dtype)
+
+
+def edge_configs(checks: Checks) -> list[Config]:
+    """Configurations at the edges of the drawn ranges: every minimum, every maximum.
+
+    Two configurations take every value at its lowest and at its highest (bounds
+    that name an earlier value follow it); then each value takes each end of its
+    range with every other value at the opposite end (a bug that shows only with
+    one channel needs room to show: a 1×1 input hides a flipped kernel); then, for
+    each choice list, one configuration per option not yet covered, the rest at
+    their highest.
+    Configurations that the ranges do not allow (an empty range, a negative
+    shape) are left out.
+    """
+    specs = [*checks.init.items(), *checks.dims.items()]
+
+    def build(pick: Callable[[str, Any, Config], Any]) -> Config | None:
+        values: Config = {}
+        try:
+            for name, spec in specs:
+                values[name] = pick(name, spec, values)
+            for tensor in checks.inputs.values():
+                if any(resolve(d, values) < 0 for d in tensor.shape):
+                    return None
+        except (ValueError, ZeroDivisionError, KeyError, IndexError):
+            return None
+        return values
+
+    def extreme(high: bool) -> Callable[[str, Any, Config], Any]:
+        def pick(name: str, spec: Any, values: Config) -> Any:
+            if isinstance(spec, IntStrategy):
+                low, top = resolve(spec.int[0], values), resolve(spec.int[1], values)
+                if spec.multiple_of is not None:
+                    step = resolve(spec.multiple_of, values)
+                    if step <= 0:
+                        raise ValueError("no multiple")
+                    low, top = -(-low // step) * step, (top // step) * step
+                if low > top:
+                    raise ValueError("empty range")
+                return top if high else low
+            if isinstance(spec, FloatStrategy):
+                return spec.float[1] if high else spec.float[0]
+            if isinstance(spec, ChoiceStrategy):
+                return spec.one_of[-1] if high else spec.one_of[0]
+            if isinstance(spec, BoolStrategy):
+                return high
+            raise ValueError(f"unknown strategy {spec!r}")
+
+        return pick
+
+    def mixed(name: str, high: bool) -> Callable[[str, Any, Config], Any]:
+        """``name`` at one end of its range, every other value at the other end."""
+
+        def pick(n: str, spec: Any, values: Config) -> Any:
+            return extreme(high if n == name else not high)(n, spec, values)
+
+        return pick
+
+    candidates = [build(extreme(False)), build(extreme(True))]
+    for name, _ in specs:
+        candidates += [build(mixed(name, False)), build(mixed(name, True))]
+    found: list[Config] = []
+    for config in candidates:
+        if config is not None and config not in found:
+            found.append(config)
+    for name, spec in specs:
+        if not isinstance(spec, ChoiceStrategy):
+            continue
+        for option in spec.one_of:
+            if any(c.get(name) == option for c in found):
+                continue
+
+            def pick(n: str, s: Any, v: Config, _name: str = name, _option: Any = option) -> Any:
+                return _option if n == _name else extreme(True)(n, s, v)
+
+            config = build(pick)
+            if config is not None and config not in found:
+                found.append(config)
+    return found

@@ -1,11 +1,16 @@
-"""The warm grading server: imports torch and hypothesis once, forks a judge per submission.
+"""The warm judge server: imports torch and hypothesis once, forks a judge per submission.
 
 Started by ``grader.pool.GraderPool`` as ``python -m grader._zygote --jobs N``
-with a scrubbed environment. It reads one JSON job per line on stdin and
-writes one JSON result per line on stdout, running at most N judges at once.
-torch is limited to one thread *before* anything runs: forking a process whose
-thread pool has started can hang the child. Everything torch and hypothesis
-load lazily is loaded here by a warm-up, so a judge starts ready.
+with a scrubbed environment. Its first line on stdin is a key only the pool
+knows; every job after it is one JSON line signed with that key (HMAC-SHA256),
+and anything else is dropped, so no process but the pool can ask for work (nor
+for deck code to run). It writes one JSON result per line on stdout.
+
+It starts the cell server (``_sandbox.start_cell``), where submissions run, and
+for each job hands the cell server a fresh socket and output pipes, then forks
+the judge that holds the other ends. Submitted code never runs in this process,
+nor in a judge. torch is limited to one thread *before* anything runs: forking a
+process whose thread pool has started can hang the child.
 """
 
 from __future__ import annotations
@@ -17,9 +22,11 @@ os.environ.setdefault("MKL_NUM_THREADS", "1")
 
 import argparse
 import contextlib
+import hmac
 import json
 import select
 import signal
+import socket
 import sys
 import traceback
 import warnings
@@ -36,14 +43,12 @@ torch.set_num_interop_threads(1)
 
 def warm_up() -> None:
     """Load what torch, the FLOP counter and hypothesis would otherwise load per job."""
-    import cProfile  # noqa: F401 - the FLOP counter imports it on first use
     import linecache  # noqa: F401
 
     from hypothesis import given, settings
     from hypothesis import strategies as st
-    from torch.utils.flop_counter import FlopCounterMode
 
-    from . import _contestant, _judge, _strategies, _transplant  # noqa: F401
+    from . import _graph, _judge, _strategies, _transplant  # noqa: F401
 
     conv = torch.nn.Sequential(
         torch.nn.Conv2d(2, 2, 3, padding=1, groups=2, bias=False),
@@ -51,8 +56,8 @@ def warm_up() -> None:
         torch.nn.Linear(4, 4),
     )
     x = torch.randn(1, 2, 4, 4, requires_grad=True)
-    with FlopCounterMode(display=False):
-        out = conv(x)
+    _graph.count_flops_live(conv, x.detach())
+    out = conv(x)
     out.sum().backward()
     torch.allclose(out, out)
     torch.einsum("bchw,oc->bohw", x, torch.randn(3, 2))
@@ -81,7 +86,7 @@ def _error_report(job: dict[str, Any], message: str) -> dict[str, Any]:
     }
 
 
-def _run_judge(job: dict[str, Any], write_fd: int) -> None:
+def _run_judge(job: dict[str, Any], write_fd: int, contestant: Any) -> None:
     """In the forked judge: grade, write the report as JSON, exit."""
     from ._judge import Job, grade
 
@@ -94,7 +99,7 @@ def _run_judge(job: dict[str, Any], write_fd: int) -> None:
 
             report = measure(job)
         else:
-            report = grade(Job.from_dict(job)).to_dict()
+            report = grade(Job.from_dict(job), contestant).to_dict()
     except BaseException as exc:
         report = _error_report(job, f"internal grader error: {exc!r}")
         traceback.print_exc()
@@ -104,77 +109,197 @@ def _run_judge(job: dict[str, Any], write_fd: int) -> None:
         view = view[os.write(write_fd, view) :]
 
 
-def serve(max_jobs: int) -> None:
-    running: dict[int, tuple[int, int, bytearray, dict[str, Any]]] = {}  # fd -> (pid, id, ...)
-    queue: list[tuple[int, dict[str, Any]]] = []
-    stdin = sys.stdin.buffer
-    stdin_fd = stdin.fileno()
-    pending = b""
-    stdin_open = True
+def _verified(line: bytes, key: bytes) -> tuple[int, dict[str, Any]] | None:
+    """The job of a signed line, or None for anything else (logged, never fatal)."""
+    try:
+        message = json.loads(line)
+        body, mac = message["body"], message["mac"]
+        if not isinstance(body, str) or not isinstance(mac, str):
+            return None
+        if not hmac.compare_digest(hmac.new(key, body.encode(), "sha256").hexdigest(), mac):
+            return None
+        parsed = json.loads(body)
+        job_id, job = parsed["id"], parsed["job"]
+        if not isinstance(job_id, int) or not isinstance(job, dict):
+            return None
+        return job_id, job
+    except (ValueError, KeyError, TypeError, RecursionError):
+        return None
 
-    def emit(job_id: int, report: dict[str, Any]) -> None:
-        sys.stdout.write(json.dumps({"id": job_id, "report": report}) + "\n")
-        sys.stdout.flush()
 
-    while stdin_open or queue or running:
-        while queue and len(running) < max_jobs:
-            job_id, job = queue.pop(0)
-            read_fd, write_fd = os.pipe()
-            pid = os.fork()
-            if pid == 0:
-                os.close(read_fd)
-                try:
-                    _run_judge(job, write_fd)
-                finally:
-                    os._exit(0)
-            os.close(write_fd)
-            running[read_fd] = (pid, job_id, bytearray(), job)
-        watch = list(running) + ([stdin_fd] if stdin_open else [])
-        ready, _, _ = select.select(watch, [], [])
-        for fd in ready:
-            if fd == stdin_fd:
-                chunk = os.read(stdin_fd, 1 << 16)
-                if not chunk:
-                    stdin_open = False
+MAX_LINE = 4 * 1024 * 1024
+
+
+class Server:
+    """The loop: signed jobs in, reports out, at most ``max_jobs`` judges at once."""
+
+    def __init__(self, max_jobs: int, key: bytes, use_bubblewrap: bool) -> None:
+        self.max_jobs = max_jobs
+        self.key = key
+        self.use_bubblewrap = use_bubblewrap
+        self.cell: _sandbox.Cell | None = None
+        self.next_cell = 0
+        self.seen_ids: set[int] = set()
+
+    def ensure_cell(self, deck_folders: list[str]) -> _sandbox.Cell:
+        if self.cell is None or not self.cell.alive():
+            if self.cell is not None:
+                self.cell.stop()
+            self.cell = _sandbox.start_cell(deck_folders, use_bubblewrap=self.use_bubblewrap)
+            self.cell_ready = False
+        return self.cell
+
+    def wait_cell(self) -> bool:
+        """Wait for the cell server's warm-up; False if it died."""
+        assert self.cell is not None
+        if getattr(self, "cell_ready", False):
+            return True
+        self.cell.control.settimeout(180)
+        try:
+            self.cell_ready = self.cell.control.recv(64) == b'{"ready": true}'
+        except OSError:
+            self.cell_ready = False
+        self.cell.control.settimeout(None)
+        return self.cell_ready
+
+    def start_contestant(self, job: dict[str, Any]) -> tuple[Any, int] | None:
+        """Ask the cell server for a contestant; returns the judge's ends and the cell id."""
+        from ._judge import ContestantEnds
+
+        cell = self.ensure_cell(list(job.get("hidden", [])))
+        if not self.wait_cell():
+            return None
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        ours.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
+        for sock in (ours, theirs):
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4 << 20)
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        self.next_cell += 1
+        timeout = float(job.get("timeout", 20))
+        try:
+            cell.spawn(
+                self.next_cell,
+                [theirs.fileno(), out_w, err_w],
+                {"cpu_seconds": int(timeout) + 1, "hide": list(job.get("hidden", []))},
+            )
+        except OSError:
+            for fd in (out_r, err_r):
+                os.close(fd)
+            ours.close()
+            return None
+        finally:
+            theirs.close()
+            os.close(out_w)
+            os.close(err_w)
+        ends = ContestantEnds(ours.detach(), out_r, err_r, cell.mode, cell.notes)
+        return ends, self.next_cell
+
+    def serve(self) -> None:
+        running: dict[int, tuple[int, int, bytearray, dict[str, Any], int]] = {}
+        queue: list[tuple[int, dict[str, Any]]] = []
+        stdin_fd = sys.stdin.buffer.fileno()
+        pending = b""
+        stdin_open = True
+
+        def emit(job_id: int, report: dict[str, Any]) -> None:
+            sys.stdout.write(json.dumps({"id": job_id, "report": report}) + "\n")
+            sys.stdout.flush()
+
+        while stdin_open or queue or running:
+            while queue and len(running) < self.max_jobs:
+                job_id, job = queue.pop(0)
+                started = None if "measure" in job else self.start_contestant(job)
+                if started is None and "measure" not in job:
+                    emit(job_id, _error_report(job, "the sandbox could not start"))
                     continue
-                pending += chunk
-                *lines, pending = pending.split(b"\n")
-                for line in lines:
-                    if line.strip():
-                        message = json.loads(line)
-                        queue.append((int(message["id"]), message["job"]))
-                continue
-            pid, job_id, data, job = running[fd]
-            chunk = os.read(fd, 1 << 16)
-            if chunk:
-                data += chunk
-                continue
-            os.close(fd)
-            del running[fd]
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(pid, 0)
-            try:
-                report = json.loads(data)
-            except json.JSONDecodeError:
-                report = _error_report(job, "internal grader error: the judge died")
-            emit(job_id, report)
+                read_fd, write_fd = os.pipe()
+                pid = os.fork()
+                if pid == 0:
+                    os.close(read_fd)
+                    try:
+                        os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+                        if self.cell is not None:
+                            self.cell.control.close()
+                        _run_judge(job, write_fd, started[0] if started else None)
+                    finally:
+                        os._exit(0)
+                os.close(write_fd)
+                cell_id = 0
+                if started is not None:
+                    ends, cell_id = started
+                    ends.close()
+                running[read_fd] = (pid, job_id, bytearray(), job, cell_id)
+            watch = list(running) + ([stdin_fd] if stdin_open else [])
+            ready, _, _ = select.select(watch, [], [])
+            for fd in ready:
+                if fd == stdin_fd:
+                    chunk = os.read(stdin_fd, 1 << 16)
+                    if not chunk:
+                        stdin_open = False
+                        continue
+                    pending += chunk
+                    *lines, pending = pending.split(b"\n")
+                    if len(pending) > MAX_LINE:  # no line is that long: drop it
+                        pending = b""
+                    for line in lines:
+                        verified = _verified(line, self.key) if line.strip() else None
+                        if verified is None:
+                            if line.strip():
+                                print("grader: dropped a job that was not signed", file=sys.stderr)
+                            continue
+                        if verified[0] in self.seen_ids:  # a replayed job
+                            continue
+                        self.seen_ids.add(verified[0])
+                        queue.append(verified)
+                    continue
+                pid, job_id, data, job, cell_id = running[fd]
+                chunk = os.read(fd, 1 << 16)
+                if chunk:
+                    data += chunk
+                    continue
+                os.close(fd)
+                del running[fd]
+                if cell_id and self.cell is not None:
+                    self.cell.kill(cell_id)
+                with contextlib.suppress(ChildProcessError):
+                    os.waitpid(pid, 0)
+                try:
+                    report = json.loads(data)
+                except json.JSONDecodeError:
+                    report = _error_report(job, "internal grader error: the judge died")
+                emit(job_id, report)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m grader._zygote")
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument(
-        "--bubblewrap",
+        "--light",
         action="store_true",
-        help="this server runs inside bubblewrap (read-only, no network)",
+        help="run submissions without bubblewrap (lighter isolation)",
     )
     args = parser.parse_args()
-    _sandbox.IN_BUBBLEWRAP = args.bubblewrap
+    key = bytes.fromhex(sys.stdin.buffer.readline().strip().decode() or "00")
+    server = Server(max(1, args.jobs), key, use_bubblewrap=not args.light)
+    server.ensure_cell([])  # warms up beside this process, on the other core
     warm_up()
-    sys.stdout.write(json.dumps({"ready": True}) + "\n")
+    if not server.wait_cell():
+        sys.stdout.write(json.dumps({"ready": False, "error": "the sandbox did not start"}) + "\n")
+        sys.stdout.flush()
+        os._exit(1)
+    assert server.cell is not None
+    sys.stdout.write(
+        json.dumps({"ready": True, "mode": server.cell.mode, "notes": list(server.cell.notes)})
+        + "\n"
+    )
     sys.stdout.flush()
-    serve(max(1, args.jobs))
+    server.serve()
     sys.stdout.flush()
+    if server.cell is not None:
+        server.cell.stop()
     # Every judge has finished and reported. Tearing down an interpreter that holds
     # torch and sympy takes most of a second and does nothing useful: skip it.
     os._exit(0)

@@ -9,9 +9,11 @@ submitted code, so one hostile file cannot stall, crash or cheat the others.
 from __future__ import annotations
 
 import contextlib
+import hmac
 import importlib.metadata
 import json
 import os
+import secrets
 import select
 import shutil
 import subprocess
@@ -40,7 +42,7 @@ class GradeRequest:
     deck_path: str
     question_id: str
     display: str = ""
-    seed: int = 0
+    seed: int | None = None  # None: a random seed, printed in the report so it can be replayed
     timeout: float = 20.0
     examples: int | None = None
     from_deck: bool = False
@@ -49,6 +51,8 @@ class GradeRequest:
     def job(self) -> dict[str, Any]:
         data = asdict(self)
         data["display"] = self.display or self.submission
+        if self.seed is None:
+            data["seed"] = secrets.randbelow(2**31)
         # The server runs elsewhere (its own working directory): paths travel absolute.
         data["deck_path"] = str(Path(self.deck_path).resolve())
         if not self.from_deck:
@@ -63,35 +67,7 @@ def hidden_folders(deck_path: str) -> list[str]:
     return sorted(str(f) for f in folders if f.is_dir() and f != Path("/"))
 
 
-def bubblewrap_prefix() -> list[str]:
-    """The ``bwrap`` command that runs the workers read-only, when bubblewrap is installed.
-
-    Inside it the whole file system is read-only, there is no network, and only
-    ``/dev/shm`` (a private tmpfs) is writable; the judges' own namespaces then
-    isolate each submission further. ``MLQUIZ_NO_BWRAP=1`` turns it off.
-    """
-    bwrap = shutil.which("bwrap")
-    if bwrap is None or os.environ.get("MLQUIZ_NO_BWRAP"):
-        return []
-    prefix = [
-        bwrap,
-        "--ro-bind",
-        "/",
-        "/",
-        "--dev",
-        "/dev",
-        "--proc",
-        "/proc",
-        "--unshare-all",
-        "--die-with-parent",
-        "--new-session",
-    ]
-    if os.geteuid() == 0:  # keep the powers the judges need to build namespaces of their own
-        prefix += ["--cap-add", "ALL"]
-    return [*prefix, "--"]
-
-
-def _server_environment(in_bubblewrap: bool) -> dict[str, str]:
+def _server_environment() -> dict[str, str]:
     """Nothing of the caller's environment but what Python needs to start."""
     env = {
         "PATH": "/usr/local/bin:/usr/bin:/bin",
@@ -104,18 +80,33 @@ def _server_environment(in_bubblewrap: bool) -> dict[str, str]:
         importlib.metadata.distribution("mlquiz")
     except importlib.metadata.PackageNotFoundError:  # running from a source tree
         env["PYTHONPATH"] = str(Path(__file__).resolve().parent.parent)
-    if in_bubblewrap:
-        env["TMPDIR"] = "/dev/shm"  # the one writable place inside the bubble
     return env
+
+
+def sandbox_available() -> bool:
+    """Whether submissions run inside bubblewrap (``MLQUIZ_NO_BWRAP=1`` says no)."""
+    if os.environ.get("MLQUIZ_NO_BWRAP"):
+        return False
+    return shutil.which("bwrap") is not None
 
 
 class GraderPool:
     """Warm workers for grading; use as a context manager."""
 
-    def __init__(self, jobs: int = 1) -> None:
+    def __init__(self, jobs: int = 1, *, require_sandbox: bool = False) -> None:
+        """``require_sandbox``: refuse to start without bubblewrap (for other people's code)."""
         if jobs < 1:
             raise GraderError("--jobs must be at least 1")
+        if require_sandbox and not sandbox_available():
+            raise GraderError(
+                "bubblewrap (bwrap) is not installed, and grading other people's code needs "
+                "the full sandbox: install it (Debian/Ubuntu: apt-get install bubblewrap), or "
+                "pass --unsafe-without-bubblewrap to grade with the lighter isolation"
+            )
         self.jobs = jobs
+        self._key = secrets.token_bytes(32)
+        self.mode = ""
+        self.notes: tuple[str, ...] = ()
         self._process: subprocess.Popen[bytes] | None = None
         self._next_id = 0
         self._buffer = b""
@@ -126,24 +117,26 @@ class GraderPool:
         if self._process is not None:
             return
         self._ready = False
-        prefix = bubblewrap_prefix()
         self._process = subprocess.Popen(
             [
-                *prefix,
                 sys.executable,
                 "-m",
                 "grader._zygote",
                 "--jobs",
                 str(self.jobs),
-                *(["--bubblewrap"] if prefix else []),
+                *([] if sandbox_available() else ["--light"]),
             ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
-            env=_server_environment(bool(prefix)),
+            env=_server_environment(),
             cwd=tempfile.gettempdir(),
             start_new_session=True,
         )
+        assert self._process.stdin is not None
+        # The key signs every job: nothing but this pool can give the server work.
+        self._process.stdin.write(self._key.hex().encode() + b"\n")
+        self._process.stdin.flush()
 
     def start(self) -> None:
         """Start the workers (if not launched yet) and wait until they are warm."""
@@ -153,7 +146,12 @@ class GraderPool:
         ready = self._read_line(time.monotonic() + START_TIMEOUT)
         if ready is None or not ready.get("ready"):
             self.close()
-            raise GraderError("the grading workers did not start")
+            raise GraderError(
+                "the grading workers did not start"
+                + (f": {ready['error']}" if ready and ready.get("error") else "")
+            )
+        self.mode = str(ready.get("mode", ""))
+        self.notes = tuple(str(n) for n in ready.get("notes", []))
         self._ready = True
 
     def _read_line(self, deadline: float | None) -> dict[str, Any] | None:
@@ -174,8 +172,11 @@ class GraderPool:
                 return None
             self._buffer += chunk
         line, _, self._buffer = self._buffer.partition(b"\n")
-        result: dict[str, Any] = json.loads(line)
-        return result
+        try:
+            result = json.loads(line)
+        except ValueError:
+            return None
+        return result if isinstance(result, dict) else None
 
     def grade(self, requests: Sequence[GradeRequest]) -> Iterator[tuple[int, SubmissionReport]]:
         """Grade ``requests``; yields ``(index, report)`` in the order they finish."""
@@ -205,14 +206,17 @@ class GraderPool:
             job_id = self._next_id
             self._next_id += 1
             ids[job_id] = index
-            line = json.dumps({"id": job_id, "job": job}) + "\n"
-            self._process.stdin.write(line.encode())
+            body = json.dumps({"id": job_id, "job": job})
+            mac = hmac.new(self._key, body.encode(), "sha256").hexdigest()
+            self._process.stdin.write(json.dumps({"body": body, "mac": mac}).encode() + b"\n")
         self._process.stdin.flush()
         while ids:
             message = self._read_line(None)
             if message is None:
                 raise GraderError("the grading workers stopped unexpectedly")
-            index = ids.pop(int(message["id"]))
+            index = ids.pop(message.get("id"), None)  # type: ignore[arg-type]
+            if index is None or not isinstance(message.get("report"), dict):
+                continue
             yield index, message["report"]
 
     def grade_all(self, requests: Sequence[GradeRequest]) -> list[SubmissionReport]:

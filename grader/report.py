@@ -451,7 +451,7 @@ def _gradescope_one(report: SubmissionReport) -> dict[str, Any]:
         output.append(f"error: {report.error or 'grading could not finish'}")
         for name, captured in (("stdout", report.stdout), ("stderr", report.stderr)):
             if captured:
-                output.extend((f"--- captured {name} ---", captured.rstrip("\n")))
+                output.extend((f"--- captured {name} ---", fenced(captured)))
     return {
         "score": score,
         "max_score": max_score,
@@ -513,8 +513,9 @@ def _report_renderables(report: SubmissionReport, *, verbose: bool) -> list[Rend
     header.append(
         f"  {report.passed_checks}/{len(report.checks)} checks ({_percent(report.score)})"
     )
+    header.append(f"  seed {report.seed}", style="dim")
     if verbose:
-        header.append(f"  {report.seconds:.2f} s  seed {report.seed}", style="dim")
+        header.append(f"  {report.seconds:.2f} s", style="dim")
     out: list[RenderableType] = [header]
     if report.status == "error":
         reason = Text("  error: ", style="bold yellow")
@@ -561,7 +562,7 @@ def _check_details(check: CheckResult, seed: int) -> RenderableType:
     if check.traceback:
         parts.append(
             Syntax(
-                _terminal_safe(check.traceback.rstrip("\n")),
+                fenced(_terminal_safe(check.traceback)),
                 "pytb",
                 theme="ansi_dark",
                 background_color="default",
@@ -583,11 +584,16 @@ def _labelled(line: str) -> Text:
     return text
 
 
+def fenced(captured: str) -> str:
+    """A submission's output with every line behind a bar, so none can pass for a verdict."""
+    return "\n".join(f"│ {line}" for line in captured.rstrip("\n").split("\n"))
+
+
 def _captured(name: str, captured: str, *, full: bool) -> list[RenderableType]:
     from rich.padding import Padding
     from rich.text import Text
 
-    lines = _terminal_safe(captured).rstrip("\n").split("\n")
+    lines = fenced(_terminal_safe(captured)).split("\n")
     title = f"  captured {name}"
     if not full and len(lines) > CAPTURED_TAIL_LINES:
         title += f" (last {CAPTURED_TAIL_LINES} of {len(lines)} lines; --verbose shows all)"
@@ -647,7 +653,7 @@ def _detail_lines(check: CheckResult, seed: int, *, traceback: bool) -> list[str
     replay_seed = check.counterexample.seed if check.counterexample is not None else seed
     lines.append(f"replay with --seed {replay_seed}")
     if traceback and check.traceback:
-        lines.extend(("", check.traceback.rstrip("\n")))
+        lines.extend(("", fenced(check.traceback)))
     return lines
 
 
@@ -692,7 +698,8 @@ _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff
 # rewrites the line), DEL, C1 controls (CSI is U+009B), lone surrogates, and the bidirectional
 # overrides and isolates that reorder what is shown.
 _TERMINAL_UNSAFE = re.compile(
-    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]"
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u200e\u200f\u2028\u2029\u202a-\u202e"
+    r"\u2066-\u2069]"
 )
 # Escaped in JSON Lines although JSON allows them raw: lone surrogates cannot be encoded as
 # UTF-8, and NEL and the Unicode line and paragraph separators are line breaks to

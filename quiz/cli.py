@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import random
 import re
+import secrets
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -698,9 +699,16 @@ def _check_code_solutions(
 @click.option(
     "--seed",
     type=click.IntRange(0, 2**31 - 1),
-    default=0,
-    show_default=True,
-    help="Seed of the drawn configurations; the same seed replays a grade.",
+    default=None,
+    help="Seed of the drawn configurations (random unless given; every report prints it, "
+    "and the same seed replays a grade).",
+)
+@click.option(
+    "--unsafe-without-bubblewrap",
+    "unsafe",
+    is_flag=True,
+    help="Grade several files or a folder even without bubblewrap, with the lighter "
+    "isolation only. Unsafe for code you did not write.",
 )
 @click.option("--verbose", "-v", is_flag=True, help="Show captured output and timings.")
 @deck_option
@@ -712,7 +720,8 @@ def grade_command(
     jobs: int,
     timeout: float,
     examples: int | None,
-    seed: int,
+    seed: int | None,
+    unsafe: bool,
     verbose: bool,
     deck_paths: tuple[Path, ...],
 ) -> None:
@@ -724,11 +733,24 @@ def grade_command(
     smallest configuration that breaks it. Exits 0 if all pass, 1 otherwise.
     """
     submissions = _submission_files(files)
-    library = _library(deck_paths)
-    loaded, question = library.question(question_id)
-    full_id = f"{loaded.id}/{question.id}"
-    if not isinstance(question, CodeQuestion) or question.checks is None:
-        _fail(f"{full_id} is not a code question with checks: nothing to grade")
+    # Several files, or a folder, are other people's code: only in the full sandbox.
+    others = len(submissions) > 1 or any(path.is_dir() for path in files)
+    try:
+        pool = GraderPool(jobs=min(jobs, len(submissions)), require_sandbox=others and not unsafe)
+    except GraderError as exc:
+        _fail(str(exc))
+    pool.launch()  # the workers warm up while the decks load
+    try:
+        library = _library(deck_paths)
+        loaded, question = library.question(question_id)
+        full_id = f"{loaded.id}/{question.id}"
+        if not isinstance(question, CodeQuestion) or question.checks is None:
+            _fail(f"{full_id} is not a code question with checks: nothing to grade")
+    except BaseException:
+        pool.terminate()
+        raise
+    if seed is None:
+        seed = secrets.randbelow(2**31)
     requests = [
         GradeRequest(
             submission=str(path),
@@ -741,7 +763,7 @@ def grade_command(
         )
         for path in submissions
     ]
-    with GraderPool(jobs=min(jobs, len(requests))) as pool:
+    with pool:
         reports = _grade_with_progress(pool, requests, show=len(requests) > 1)
     _warn_isolation(reports)
     _write_report(reports, fmt, output, verbose)
@@ -787,7 +809,7 @@ def _grade_with_progress(
 
 
 def _warn_isolation(reports: Sequence[SubmissionReport]) -> None:
-    notes = sorted({note for r in reports for note in r.isolation})
+    notes = sorted({note for r in reports for note in r.isolation if note.startswith("not ")})
     for note in notes:
         click.echo(f"quiz: warning: {note}", err=True)
 

@@ -536,6 +536,20 @@ class CodeAnswer(AnswerWidget):
             return
         self.post_message(self.Graded(report, None))
 
+    # Whether the lighter isolation (no bubblewrap) was pointed out: once per run of the app.
+    _isolation_noted: ClassVar[bool] = False
+
+    def _note_isolation(self, report: SubmissionReport) -> None:
+        missing = [n for n in report.isolation if n.startswith("not ")]
+        if missing and not type(self)._isolation_noted:
+            type(self)._isolation_noted = True
+            self.notify(
+                "Your code runs with lighter isolation: " + "; ".join(missing),
+                title="Grading",
+                severity="warning",
+                timeout=8,
+            )
+
     @on(Graded)
     def _graded(self, event: Graded) -> None:
         self._set_busy(False)
@@ -546,6 +560,7 @@ class CodeAnswer(AnswerWidget):
                 self.notify(f"Grading failed: {event.error}", severity="error")
             return
         self.report = event.report
+        self._note_isolation(event.report)
         self.session.record_grade(event.report, self._graded_source, index=self.index)
         self.post_message(Answered())
         self.query_one("#code-summary", Static).update(self._summary())

@@ -32,7 +32,7 @@ SUBMISSIONS = HERE / "submissions" / "q10"
 EXPECTED = HERE / "expected" / "q10"
 MANIFEST = yaml.safe_load((SUBMISSIONS / "MANIFEST.yaml").read_text(encoding="utf-8"))
 ENTRIES = MANIFEST if isinstance(MANIFEST, list) else MANIFEST["submissions"]
-TIMEOUT = 5.0
+TIMEOUT = 10.0
 SEED = 0
 SECRET = "mlquiz-secret-value-7f3a9c"
 ESCAPE_PORTS = range(40000, 40011)
@@ -150,6 +150,9 @@ def _golden(report: SubmissionReport) -> dict[str, Any]:
 @pytest.mark.parametrize("entry", ENTRIES, ids=[e["file"] for e in ENTRIES])
 def test_verdict_matches_the_manifest(graded: dict[str, Any], entry: dict[str, Any]) -> None:
     report = graded["reports"][entry["file"]]
+    if entry["expect"] == "not-pass":
+        assert report.status in ("fail", "error"), (report.error, _first_failure(report))
+        return
     assert report.status == entry["expect"], (report.error, _first_failure(report))
     if entry["expect"] == "fail":
         assert _first_failure(report) == entry["fails"]
@@ -159,6 +162,8 @@ def test_verdict_matches_the_manifest(graded: dict[str, Any], entry: dict[str, A
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=[e["file"] for e in ENTRIES])
 def test_report_matches_the_golden_json(graded: dict[str, Any], entry: dict[str, Any]) -> None:
+    if entry["expect"] == "not-pass":
+        pytest.skip("its verdict depends on timing: no golden report")
     report = graded["reports"][entry["file"]]
     golden = EXPECTED / (Path(entry["file"]).stem + ".json")
     actual = _golden(report)

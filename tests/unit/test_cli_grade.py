@@ -75,7 +75,7 @@ def test_json_lines_for_a_folder_grade_every_py_file_inside(tmp_path: Path) -> N
     shutil.copy(Q10 / "wrong_bias.py", folder / "late" / "carol.py")
     (folder / "README.txt").write_text("not a submission", encoding="utf-8")
 
-    result = run("grade", "--format", "json", "inception-1x1/q10", folder)
+    result = run("grade", "--format", "json", "--seed", "0", "inception-1x1/q10", folder)
     assert result.exit_code == 1, result.stderr
     reports = json_reports(result.stdout)
     by_file = {Path(str(r["submission"])).name: r for r in reports}
@@ -120,7 +120,9 @@ def test_json_lines_for_a_folder_grade_every_py_file_inside(tmp_path: Path) -> N
 def test_junit_output_is_parseable_xml_with_a_failure_for_the_wrong_file(tmp_path: Path) -> None:
     report = tmp_path / "report.xml"
     result = run(
-        "grade", "--format", "junit", "--output", report, "inception-1x1/q10", CORRECT, WRONG
+        "grade",
+        *("--format", "junit", "--output", report, "--seed", "0"),
+        *("inception-1x1/q10", CORRECT, WRONG),
     )
     assert result.exit_code == 1, result.stderr
     assert "<testsuite" not in result.stdout  # written to the file, not standard output
@@ -144,7 +146,9 @@ def test_junit_output_is_parseable_xml_with_a_failure_for_the_wrong_file(tmp_pat
 
 def test_gradescope_output_for_one_file(tmp_path: Path) -> None:
     results = tmp_path / "results.json"
-    result = run("grade", "--format", "gradescope", "-o", results, "inception-1x1/q10", WRONG)
+    result = run(
+        "grade", "--format", "gradescope", "-o", results, "--seed", "0", "inception-1x1/q10", WRONG
+    )
     assert result.exit_code == 1, result.stderr
     data = json.loads(results.read_text(encoding="utf-8"))
     assert {"score", "max_score", "output", "tests"} <= set(data)
@@ -285,3 +289,51 @@ def test_a_wrong_function_fails_on_its_outputs(loss_deck: Path, tmp_path: Path) 
     outputs = next(c for c in checks if c["name"] == "outputs")
     n = outputs["counterexample"]["arguments"]["n"]
     assert outputs["counterexample"]["input_shapes"] == {"pred": [n], "target": [n]}
+
+
+def test_other_peoples_code_is_refused_without_bubblewrap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Several files without the full sandbox: one clear line and exit 2, nothing graded."""
+    monkeypatch.setenv("MLQUIZ_NO_BWRAP", "1")
+    folder = tmp_path / "class"
+    folder.mkdir()
+    shutil.copy(CORRECT, folder / "alice.py")
+    shutil.copy(WRONG, folder / "bob.py")
+    result = CliRunner().invoke(cli, ["grade", "inception-1x1/q10", str(folder)])
+    assert result.exit_code == 2
+    assert "bubblewrap" in result.output
+    assert "--unsafe-without-bubblewrap" in result.output
+    assert "alice.py" not in result.output
+
+
+def test_the_unsafe_flag_grades_them_with_the_lighter_isolation_and_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MLQUIZ_NO_BWRAP", "1")
+    result = CliRunner().invoke(
+        cli,
+        [
+            "grade",
+            "inception-1x1/q10",
+            str(CORRECT),
+            str(WRONG),
+            "--unsafe-without-bubblewrap",
+            "--format",
+            "json",
+        ],
+    )
+    assert result.exit_code == 1, result.output
+    reports = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["status"] for r in reports] == ["pass", "fail"]
+    assert any("bubblewrap is not installed" in n for n in reports[0]["isolation"])
+    assert "quiz: warning: not isolated: bubblewrap is not installed" in result.stderr
+
+
+def test_without_seed_each_run_draws_its_own_and_prints_it() -> None:
+    first = run("grade", "inception-1x1/q10", CORRECT, "--format", "json", "--examples", "3")
+    second = run("grade", "inception-1x1/q10", CORRECT, "--format", "json", "--examples", "3")
+    seeds = {json.loads(r.stdout)["seed"] for r in (first, second)}
+    assert len(seeds) == 2
+    text = run("grade", "inception-1x1/q10", CORRECT, "--seed", "1234", "--examples", "3")
+    assert "seed 1234" in text.stdout

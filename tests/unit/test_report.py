@@ -642,13 +642,14 @@ def test_text_captured_output_on_error_and_verbose() -> None:
     text = rendered([error_report()])
     assert "ERROR" in text
     assert "error: timed out after 10 s" in text
-    assert re.search(r"^ +tick 29 *$", text, re.MULTILINE)
-    assert not re.search(r"^ +tick 0 *$", text, re.MULTILINE)  # only the tail when not verbose
+    # Fenced: a line the submission printed can never pass for a verdict line.
+    assert re.search(r"^ +│ tick 29 *$", text, re.MULTILINE)
+    assert not re.search(r"^ +│ tick 0 *$", text, re.MULTILINE)  # only the tail when not verbose
     assert "last 20 of 30 lines" in text
     assert "warning: slow" in text
     assert "unshare" not in text
     verbose = rendered([error_report()], verbose=True)
-    assert re.search(r"^ +tick 0 *$", verbose, re.MULTILINE)
+    assert re.search(r"^ +│ tick 0 *$", verbose, re.MULTILINE)
     assert "unshare not permitted" in verbose
     assert "printed by alice" in rendered([failing_report()], verbose=True)
 

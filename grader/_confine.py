@@ -186,8 +186,9 @@ def build_file_system(
     """In the new mount namespace: read-only, private /tmp, empty /proc, ``hide`` hidden.
 
     ``whole_host`` says the view is the host's own (no bubblewrap): then every mount is
-    made read-only, and each folder in ``hide`` is covered, with the folders in ``keep``
-    that lie inside them (the interpreter, its packages) bound back, read-only.
+    made read-only, and each folder in ``hide`` is covered. The folders in ``keep`` (the
+    interpreter, its packages) that lie inside a covered folder, /tmp included, are bound
+    back, read-only.
     """
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     if whole_host:
@@ -195,8 +196,11 @@ def build_file_system(
         for point in _mount_points():
             with contextlib.suppress(OSError):  # some (e.g. /proc's own) refuse; /proc goes below
                 _mount(None, point, None, flags)
-    _hide(confinement, sorted(set(hide)), sorted(set(keep)))
-    _mount("tmpfs", SCRATCH, "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777")
+    kept = sorted(set(keep))
+    _hide(confinement, sorted(set(hide)), kept)
+    # The private /tmp; the interpreter may live below it (a checkout in /tmp): bound back.
+    if not _cover(SCRATCH, kept, data="size=64m,mode=1777", writable=True):
+        raise OSError(errno.EPERM, "cannot mount a private /tmp")
     with contextlib.suppress(OSError):
         _mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=1777")
     # No /proc: nothing of other processes, no sysctls. An empty read-only tmpfs over it.
@@ -205,31 +209,44 @@ def build_file_system(
 
 
 def _hide(confinement: Confinement, hide: list[str], keep: list[str]) -> None:
-    """Cover each folder of ``hide`` with an empty tmpfs, binding back what is kept inside."""
+    """Cover each folder of ``hide`` with an empty tmpfs (and each file with /dev/null)."""
+    for path in hide:
+        if os.path.isdir(path):
+            if not _cover(path, keep, data="size=1m,mode=755", writable=False):
+                confinement.missing.append(f"hiding {path}")
+        elif os.path.exists(path):
+            try:
+                _mount("/dev/null", path, None, MS_BIND)
+            except OSError:
+                confinement.missing.append(f"hiding {path}")
+
+
+def _cover(folder: str, keep: Iterable[str], *, data: str, writable: bool) -> bool:
+    """A fresh tmpfs over ``folder``, with the folders of ``keep`` inside it bound back."""
+    inside = [k for k in keep if k != folder and k.startswith(folder.rstrip("/") + "/")]
+    # An fd on each folder to bind back, taken before it is covered: no path reaches it after.
     staged: list[tuple[str, int]] = []
-    for folder in hide:
-        if not os.path.isdir(folder):
-            continue
-        inside = [k for k in keep if k != folder and k.startswith(folder.rstrip("/") + "/")]
-        # Keep an fd on each folder to bind back before it is covered: a path will not reach it.
-        for kept in inside:
-            with contextlib.suppress(OSError):
-                staged.append((kept, os.open(kept, os.O_PATH | os.O_DIRECTORY)))
-        try:
-            _mount("tmpfs", folder, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=755")
-        except OSError:
-            confinement.missing.append(f"hiding {folder}")
-            continue
-        for kept, fd in [s for s in staged if s[0] in inside]:
+    for kept in inside:
+        with contextlib.suppress(OSError):
+            staged.append((kept, os.open(kept, os.O_PATH | os.O_DIRECTORY)))
+    try:
+        _mount("tmpfs", folder, "tmpfs", MS_NOSUID | MS_NODEV, data)
+        read_only = MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV
+        for kept, fd in staged:
             with contextlib.suppress(OSError):
                 os.makedirs(kept, exist_ok=True)
                 _mount(f"/proc/self/fd/{fd}", kept, None, MS_BIND | MS_REC)
-                _mount(None, kept, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
-        with contextlib.suppress(OSError):
-            _mount(None, folder, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
-    for _, fd in staged:
-        with contextlib.suppress(OSError):
-            os.close(fd)
+                _mount(None, kept, None, read_only)
+        if not writable:
+            with contextlib.suppress(OSError):
+                _mount(None, folder, None, read_only)
+        return True
+    except OSError:
+        return False
+    finally:
+        for _, fd in staged:
+            with contextlib.suppress(OSError):
+                os.close(fd)
 
 
 def set_limits(limits: Limits, confinement: Confinement) -> None:

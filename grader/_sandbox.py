@@ -43,8 +43,6 @@ MiB = 1024 * 1024
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 SANDBOX_UID = 65534
 
-Mode = str  # "bubblewrap" or "light"
-
 
 def bubblewrap() -> str | None:
     """The ``bwrap`` executable, unless missing or turned off with ``MLQUIZ_NO_BWRAP=1``."""
@@ -55,8 +53,11 @@ def bubblewrap() -> str | None:
 
 def runtime_paths() -> list[str]:
     """What the interpreter needs to run with torch: prefixes and package folders."""
-    import torch  # already imported by the judge server: only its location is wanted
+    import importlib.util
 
+    # Only torch's location: the judge server starts the cell before importing torch.
+    spec = importlib.util.find_spec("torch")
+    torch_folder = Path(spec.origin).resolve().parent.parent if spec and spec.origin else None
     paths = {
         sys.prefix,
         sys.base_prefix,
@@ -64,13 +65,12 @@ def runtime_paths() -> list[str]:
         sysconfig.get_paths()["stdlib"],
         sysconfig.get_paths()["purelib"],
         sysconfig.get_paths()["platlib"],
-        str(Path(torch.__file__).resolve().parent.parent),
+        *([str(torch_folder)] if torch_folder else []),
         *site.getsitepackages(),
     }
-    with contextlib.suppress(ImportError):
-        import pyseccomp
-
-        paths.add(str(Path(pyseccomp.__file__).resolve().parent))
+    seccomp = importlib.util.find_spec("pyseccomp")
+    if seccomp is not None and seccomp.origin:
+        paths.add(str(Path(seccomp.origin).resolve().parent))
     executable = Path(sys.executable)
     paths.add(str(executable.parent))
     paths.add(str(executable.resolve().parent))
@@ -80,9 +80,12 @@ def runtime_paths() -> list[str]:
 
 def project_folders(deck_folders: list[str]) -> list[str]:
     """Folders that hold references: the deck folders and this project's own packages."""
-    import questions
+    import importlib.util
 
-    own = [HERE, Path(questions.__file__).resolve().parent, HERE.parent / "quiz"]
+    spec = importlib.util.find_spec("questions")  # where it is, without importing it
+    own = [HERE, HERE.parent / "quiz"]
+    if spec is not None and spec.origin:
+        own.append(Path(spec.origin).resolve().parent)
     folders = {str(p) for p in own if p.is_dir()} | set(deck_folders)
     if (HERE.parent / ".git").exists() or (HERE.parent / "pyproject.toml").exists():
         folders.add(str(HERE.parent))  # a source checkout: its .git holds every reference
@@ -125,7 +128,7 @@ class Cell:
 
     pid: int
     control: socket.socket
-    mode: Mode
+    mode: str  # "bubblewrap" or "light"
     notes: tuple[str, ...]
 
     def spawn(self, cell_id: int, fds: list[int], request: dict[str, object]) -> None:
@@ -160,7 +163,7 @@ def start_cell(deck_folders: list[str], *, use_bubblewrap: bool = True) -> Cell:
     notes: list[str] = []
     pass_fds = [theirs.fileno()]
     if bwrap:
-        settings = {"whole_host": False, "hide": [], "keep": []}
+        settings = {"whole_host": False, "hide": [], "keep": runtime_paths()}
         code = _cell_code().format(path=str(Path(CELL_PACKAGE).parent), package="mlquiz_cell")
         seccomp = _seccomp_fd()
         command = [bwrap, *_bwrap_arguments(deck_folders, seccomp)]
@@ -227,6 +230,8 @@ def _bwrap_arguments(deck_folders: list[str], seccomp: int | None) -> list[str]:
         "--hostname",
         "sandbox",
     ]
+    # First the fresh mounts: a bind below /tmp (a checkout there) must go on top of them.
+    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
     for top in ("/bin", "/lib", "/lib32", "/lib64", "/libx32", "/sbin"):
         folder = Path(top)
         if folder.is_symlink():
@@ -249,7 +254,7 @@ def _bwrap_arguments(deck_folders: list[str], seccomp: int | None) -> list[str]:
     for name in CELL_FILES:
         args += ["--ro-bind", str(HERE / name), f"{CELL_PACKAGE}/{name}"]
     args += ["--ro-bind", "/dev/null", f"{CELL_PACKAGE}/__init__.py"]
-    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--chdir", "/tmp"]
+    args += ["--chdir", "/tmp"]
     if seccomp is not None:
         args += ["--seccomp", str(seccomp)]
     return args

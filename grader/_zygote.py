@@ -9,8 +9,9 @@ for deck code to run). It writes one JSON result per line on stdout.
 It starts the cell server (``_sandbox.start_cell``), where submissions run, and
 for each job hands the cell server a fresh socket and output pipes, then forks
 the judge that holds the other ends. Submitted code never runs in this process,
-nor in a judge. torch is limited to one thread *before* anything runs: forking a
-process whose thread pool has started can hang the child.
+nor in a judge. The cell server is started before this process imports torch; torch is
+then limited to one thread before anything runs: forking a process whose thread pool
+has started can hang the child.
 """
 
 from __future__ import annotations
@@ -35,16 +36,21 @@ from typing import Any
 from . import _sandbox
 
 warnings.filterwarnings("ignore", message="Failed to initialize NumPy")
-import torch  # noqa: E402
 
-torch.set_num_threads(1)
-torch.set_num_interop_threads(1)
+
+def import_torch() -> None:
+    """Import torch, limited to one thread before any of its pools can start."""
+    import torch
+
+    torch.set_num_threads(1)
+    torch.set_num_interop_threads(1)
 
 
 def warm_up() -> None:
     """Load what torch, the FLOP counter and hypothesis would otherwise load per job."""
     import linecache  # noqa: F401
 
+    import torch
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
@@ -138,6 +144,7 @@ class Server:
         self.key = key
         self.use_bubblewrap = use_bubblewrap
         self.cell: _sandbox.Cell | None = None
+        self.cell_ready = False
         self.next_cell = 0
         self.seen_ids: set[int] = set()
 
@@ -152,7 +159,7 @@ class Server:
     def wait_cell(self) -> bool:
         """Wait for the cell server's warm-up; False if it died."""
         assert self.cell is not None
-        if getattr(self, "cell_ready", False):
+        if self.cell_ready:
             return True
         self.cell.control.settimeout(180)
         try:
@@ -284,7 +291,10 @@ def main() -> None:
     args = parser.parse_args()
     key = bytes.fromhex(sys.stdin.buffer.readline().strip().decode() or "00")
     server = Server(max(1, args.jobs), key, use_bubblewrap=not args.light)
-    server.ensure_cell([])  # warms up beside this process, on the other core
+    # The cell server first: its warm-up (torch, the tracer) is the longest, and it runs
+    # beside this one's, on the other core.
+    server.ensure_cell([])
+    import_torch()
     warm_up()
     if not server.wait_cell():
         sys.stdout.write(json.dumps({"ready": False, "error": "the sandbox did not start"}) + "\n")

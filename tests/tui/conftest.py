@@ -8,6 +8,7 @@ until ``cancel()`` (then raises ``GradingCancelled``) or ``release()``, or a ``G
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -89,8 +90,10 @@ class FakeGrader:
     ``GradingCancelled``) or ``release()`` (then returns the failing report).
     """
 
-    def __init__(self, mode: Mode = "pass") -> None:
+    def __init__(self, mode: Mode = "pass", isolation: tuple[str, ...] = ()) -> None:
         self.mode: Mode = mode
+        self.isolation = isolation
+        """Isolation notes put in every passing report (e.g. no bubblewrap)."""
         self.calls: list[GradeCall] = []
         self.started = 0
         self.cancelled = 0
@@ -118,7 +121,9 @@ class FakeGrader:
                 if self.cancelled:
                     raise GradingCancelled
                 return failing_report()
-            return passing_report() if self.mode == "pass" else failing_report()
+            if self.mode == "pass":
+                return dataclasses.replace(passing_report(), isolation=self.isolation)
+            return failing_report()
         finally:
             self.finished.set()
 

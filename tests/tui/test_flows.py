@@ -807,3 +807,28 @@ def test_the_app_process_never_imports_torch() -> None:
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines() == ["['ConceptAnswer', 'NumericAnswer', 'CodeAnswer']", "False"]
+
+
+@async_test
+async def test_lighter_isolation_is_pointed_out_once_per_run(
+    app: QuizApp, grader: FakeGrader, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without bubblewrap your own draft still grades; the app says so once, not every time."""
+    from quiz.widgets.answers import CodeAnswer
+
+    monkeypatch.setattr(CodeAnswer, "_isolation_noted", False)
+    grader.isolation = ("sandbox: light", "not isolated: bubblewrap is not installed")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_deck(pilot, question=10)
+        for _ in range(2):
+            await pilot.press("ctrl+g")
+            await wait_for(
+                pilot, lambda: len(grader.calls) > 0 and grader.finished.is_set(), "a grade"
+            )
+            await wait_for(pilot, lambda: text_of(app, "#code-summary").startswith("PASS"), "PASS")
+            grader.finished.clear()
+        assert len(grader.calls) == 2
+        said = [n for n in notifications(app) if "lighter isolation" in str(n.message)]
+        assert len(said) == 1
+        assert "bubblewrap is not installed" in str(said[0].message)
+        assert "sandbox: light" not in str(said[0].message)

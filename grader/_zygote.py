@@ -25,6 +25,7 @@ import argparse
 import contextlib
 import hmac
 import json
+import logging
 import select
 import signal
 import socket
@@ -36,6 +37,7 @@ from typing import Any
 from . import _sandbox
 
 warnings.filterwarnings("ignore", message="Failed to initialize NumPy")
+logger = logging.getLogger(__name__)
 
 
 def import_torch() -> None:
@@ -255,7 +257,7 @@ class Server:
                         verified = _verified(line, self.key) if line.strip() else None
                         if verified is None:
                             if line.strip():
-                                print("grader: dropped a job that was not signed", file=sys.stderr)
+                                logger.warning("dropped a job line that was not signed")
                             continue
                         if verified[0] in self.seen_ids:  # a replayed job
                             continue

@@ -44,10 +44,7 @@ def _cut_traceback(exc: BaseException, filename: str) -> tuple[str, int | None]:
 
 def _error(stage: str, exc: BaseException, filename: str) -> dict[str, Any]:
     text, line = _cut_traceback(exc, filename)
-    if stage == "trace":  # the grader's own wording: no internal exception name
-        summary = str(exc)
-    else:
-        summary = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+    summary = "".join(traceback.format_exception_only(type(exc), exc)).strip()
     reply: dict[str, Any] = {
         "ok": False,
         "stage": stage,
@@ -221,7 +218,7 @@ class Contestant:
                     reply["trace_error"] = str(exc)[:500]
             stage = "forward"
             output = call(*inputs)
-            reply["output_kind"] = _kind(output)
+            reply["output_kind"] = output_kind(output)
             outputs = _tensors(torch, output)
             reply["outputs"] = [_wire.pack_tensor(o, out) for o in outputs]
             stage = "backward"
@@ -299,7 +296,8 @@ class Contestant:
                 _exit(0)
 
 
-def _kind(output: Any) -> str:
+def output_kind(output: Any) -> str:
+    """What a forward returned: "one" tensor, a "tuple" or a "list" (of tensors)."""
     return "tuple" if isinstance(output, tuple) else "list" if isinstance(output, list) else "one"
 
 

@@ -33,6 +33,7 @@ from torch.utils.flop_counter import FlopCounterMode
 from questions import CodeQuestion, load_deck
 
 from . import _graph, _sandbox, _strategies, _transplant, _wire
+from ._contestant import output_kind
 from .report import CheckResult, Counterexample, SubmissionReport, SubmissionStatus
 
 MAX_SOURCE_BYTES = 1_000_000
@@ -461,13 +462,7 @@ class Grading:
             output = call(*inputs)
             outputs = list(output) if isinstance(output, tuple | list) else [output]
             result = ReferenceResult(params, [o.detach() for o in outputs])
-            result.kind = (
-                "tuple"
-                if isinstance(output, tuple)
-                else "list"
-                if isinstance(output, list)
-                else "one"
-            )
+            result.kind = output_kind(output)
             loss = _grad_loss(outputs, seed)
             if loss.requires_grad:
                 loss.backward()  # type: ignore[no-untyped-call]
@@ -583,7 +578,7 @@ class Grading:
         if key in self._runs:
             return self._runs[key]
         observation = self.observe(config)
-        if observation.failed in ("construct", "trace", "forward"):
+        if observation.failed in ("construct", "forward"):
             raise observation.failure()
         graph = observation.graph
         if graph is None and not needed and observation.reply.get("trace_error"):
@@ -671,7 +666,7 @@ class Grading:
     def with_reference_weights(self, config: dict[str, Any]) -> Observation:
         """The contestant's observation with the weight copy the judge found right."""
         first = self.observe(config)
-        if first.failed in ("construct", "trace", "forward"):
+        if first.failed in ("construct", "forward"):
             raise first.failure()
         if self.is_module and not first.reply.get("candidates"):
             self._no_match(config, first)
@@ -684,7 +679,7 @@ class Grading:
             return first
         for candidate in range(1, min(int(first.reply.get("candidates") or 1), 64)):
             other = self.observe(config, candidate)
-            if other.failed in (None, "backward", "trace") and self._close(other.outputs, expected):
+            if other.failed in (None, "backward") and self._close(other.outputs, expected):
                 return other
         return first
 
@@ -733,7 +728,7 @@ class Grading:
 
     def check_output_shape(self, config: dict[str, Any]) -> None:
         observation = self.observe(config)
-        if observation.failed in ("construct", "trace", "forward"):
+        if observation.failed in ("construct", "forward"):
             raise observation.failure()
 
         def show(shapes: list[tuple[int, ...]]) -> str:

@@ -1123,6 +1123,12 @@ def count_flops_live(call: Callable[..., Any], *inputs: torch.Tensor) -> int:
     total = 0
 
     class Counter(TorchDispatchMode):  # type: ignore[no-untyped-call]
+        @classmethod
+        def _should_skip_dynamo(cls) -> bool:
+            # The default wraps ``__torch_dispatch__`` in ``torch._dynamo.disable``, whose
+            # first call imports dynamo (over a second). Nothing here is compiled.
+            return False
+
         def __torch_dispatch__(
             self,
             func: Any,

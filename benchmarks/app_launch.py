@@ -20,8 +20,8 @@ import time
 PROBE = r"""
 import sys, time
 from quiz.app import QuizApp
-from quiz.grading import PoolGradingService
-from quiz.screens.home import HomeScreen
+from quiz.app.grading import PoolGradingService
+from quiz.app.screens.home import HomeScreen
 
 class Probe(QuizApp):
     def on_mount(self):

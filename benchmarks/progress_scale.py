@@ -30,11 +30,11 @@ from fsrs import Card, Rating
 from fsrs import Scheduler as FsrsScheduler
 
 from questions import DeckLibrary
-from quiz.store import STORE_FILENAME, Store
+from quiz.progress.store import STORE_FILENAME, Store
 
 PROBE = r"""
 from quiz.app import QuizApp
-from quiz.screens.home import HomeScreen
+from quiz.app.screens.home import HomeScreen
 from textual.widgets import Static
 
 class Probe(QuizApp):

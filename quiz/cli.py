@@ -54,8 +54,8 @@ from questions import (
 )
 
 from . import __version__
+from .progress.store import StoreError
 from .render import deck_table, kind_counts, numeric_result_view, plain, question_view
-from .store import StoreError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -145,9 +145,9 @@ def cli(ctx: click.Context, deck_paths: tuple[Path, ...]) -> None:
 def _run_app(
     deck_paths: Sequence[Path], *, library: DeckLibrary | None = None, **options: Any
 ) -> None:
-    from .app import QuizApp
-    from .grading import PoolGradingService
-    from .store import Store
+    from .app.grading import PoolGradingService
+    from .app.main import QuizApp
+    from .progress.store import Store
 
     if library is None:
         library = _library(deck_paths, warn=False)
@@ -210,9 +210,9 @@ def review_command(decks: tuple[str, ...], new_per_day: int | None, as_list: boo
     Hard; wrong: Again); concept answers are rated by you after the reference
     answer is shown. Progress is saved as each answer is given.
     """
-    from .scheduling import Scheduler, set_new_per_day
-    from .scheduling import new_per_day as saved_limit
-    from .store import Store
+    from .progress.scheduling import Scheduler, set_new_per_day
+    from .progress.scheduling import new_per_day as saved_limit
+    from .progress.store import Store
 
     library, chosen = _deck_selection(decks)
     with Store() as store:
@@ -291,7 +291,7 @@ def mock_command(
     points each; skip and come back as you like. The scorecard (time, score,
     key points missed and failed checks per question) is saved to your history.
     """
-    from .mock import MockConfig
+    from .progress.mock import MockConfig
 
     if export is not None and export.suffix.lower() not in (".md", ".markdown", ".json"):
         _fail(f"--export {export}: the scorecard is written as .md (Markdown) or .json")
@@ -325,9 +325,9 @@ def stats_command(as_json: bool, days: int, deck_paths: tuple[Path, ...]) -> Non
     accuracy by kind; then the history window, the forecast and mock interviews
     (`--json` has the per-day history too).
     """
-    from .scheduling import Scheduler
-    from .stats import compute_stats, render_stats
-    from .store import Store
+    from .progress.scheduling import Scheduler
+    from .progress.stats import compute_stats, render_stats
+    from .progress.store import Store
 
     library = _library(deck_paths, warn=not as_json)
     with Store() as store:
@@ -348,7 +348,7 @@ def export_command(output: Path, force: bool) -> None:
     `quiz import-progress FILE` on the other machine merges it into that machine's
     progress. OUTPUT `-` prints to stdout.
     """
-    from .store import Store
+    from .progress.store import Store
 
     with Store() as store:
         data = store.export_data()
@@ -375,7 +375,7 @@ def import_progress_command(source: Path) -> None:
     question's schedule is replaced only by one reviewed later, and settings
     already made here are kept. A bad file changes nothing.
     """
-    from .store import Store
+    from .progress.store import Store
 
     try:
         text = sys.stdin.read() if str(source) == "-" else source.read_text(encoding="utf-8")

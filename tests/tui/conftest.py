@@ -1,6 +1,6 @@
 """TUI test set-up: a fake grading service and apps built on the per-test QUIZ_HOME.
 
-The fake stands in for ``quiz.grading.PoolGradingService`` so no test starts a grading
+The fake stands in for ``quiz.app.grading.PoolGradingService`` so no test starts a grading
 worker or imports torch. Its result is chosen per test (``FakeGrader.mode``): a passing
 report, a failing one with a counterexample and a line to jump to, a slow grade that blocks
 until ``cancel()`` (then raises ``GradingCancelled``) or ``release()``, or a ``GraderError``.
@@ -19,9 +19,9 @@ import pytest
 from grader import CheckResult, Counterexample, GraderError, SubmissionReport
 from questions import DeckLibrary, packaged_decks_dir
 from quiz.app import QuizApp
-from quiz.grading import GradingCancelled
-from quiz.scheduling import Scheduler
-from quiz.store import Store
+from quiz.app.grading import GradingCancelled
+from quiz.progress.scheduling import Scheduler
+from quiz.progress.store import Store
 
 DECK_ID = "inception-1x1"
 CODE_QUESTION = f"{DECK_ID}/q10"
@@ -83,7 +83,7 @@ def failing_report(question: str = CODE_QUESTION) -> SubmissionReport:
 
 
 class FakeGrader:
-    """Implements ``quiz.grading.GradingService``; records every call.
+    """Implements ``quiz.app.grading.GradingService``; records every call.
 
     ``mode`` picks the result of ``grade``: ``pass`` and ``fail`` return the reports above at
     once, ``error`` raises ``GraderError``, and ``slow`` blocks until ``cancel()`` (then raises

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from quiz.store import STORE_FILENAME, Store
+from quiz.progress.store import STORE_FILENAME, Store
 
 DEADLINE = 60.0
 DECK = "inception-1x1"

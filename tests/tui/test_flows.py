@@ -28,14 +28,14 @@ from textual.widgets import Button, Input, OptionList, SelectionList, Static, Te
 
 from questions import CodeQuestion, ConceptQuestion, DeckLibrary
 from quiz.app import QuizApp
+from quiz.app.screens.help import HelpScreen
+from quiz.app.screens.home import HomeScreen
+from quiz.app.screens.jump import JumpScreen
+from quiz.app.screens.practice import PracticeScreen
+from quiz.app.widgets.answers import ChoiceAnswer, CodeAnswer, ConceptAnswer, NumericAnswer
+from quiz.progress.session import PracticeSession
+from quiz.progress.store import Store
 from quiz.render import plain
-from quiz.screens.help import HelpScreen
-from quiz.screens.home import HomeScreen
-from quiz.screens.jump import JumpScreen
-from quiz.screens.practice import PracticeScreen
-from quiz.session import PracticeSession
-from quiz.store import Store
-from quiz.widgets.answers import ChoiceAnswer, CodeAnswer, ConceptAnswer, NumericAnswer
 
 if TYPE_CHECKING:
     from .conftest import AppFactory, FakeGrader
@@ -414,7 +414,7 @@ async def test_code_draft_typed_just_before_quitting_is_kept(
     make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # a long save delay makes "quit before the delayed save" certain, even on a slow machine
-    monkeypatch.setattr("quiz.widgets.answers.DRAFT_SAVE_DELAY", 60.0)
+    monkeypatch.setattr("quiz.app.widgets.answers.DRAFT_SAVE_DELAY", 60.0)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await open_deck(pilot, question=10)
@@ -752,7 +752,7 @@ NO_TORCH_SCRIPT = textwrap.dedent(
     from grader import CheckResult, SubmissionReport
     from questions import DeckLibrary, packaged_decks_dir
     from quiz.app import QuizApp
-    from quiz.store import Store
+    from quiz.progress.store import Store
 
 
     class Grader:
@@ -814,7 +814,7 @@ async def test_lighter_isolation_is_pointed_out_once_per_run(
     app: QuizApp, grader: FakeGrader, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Without bubblewrap your own draft still grades; the app says so once, not every time."""
-    from quiz.widgets.answers import CodeAnswer
+    from quiz.app.widgets.answers import CodeAnswer
 
     monkeypatch.setattr(CodeAnswer, "_isolation_noted", False)
     grader.isolation = ("sandbox: light", "not isolated: bubblewrap is not installed")

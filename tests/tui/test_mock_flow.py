@@ -15,11 +15,11 @@ from textual.widgets import Input, Label, Markdown, Static, TextArea
 
 from questions import DeckLibrary
 from quiz.app import QuizApp
-from quiz.mock import MockConfig, MockInterview
-from quiz.screens.home import HomeScreen
-from quiz.screens.mock import ConfirmScreen, MockScreen, MockSetupScreen, ScorecardScreen
-from quiz.store import Store
-from quiz.widgets.answers import RECORDED_NOTE
+from quiz.app.screens.home import HomeScreen
+from quiz.app.screens.mock import ConfirmScreen, MockScreen, MockSetupScreen, ScorecardScreen
+from quiz.app.widgets.answers import RECORDED_NOTE
+from quiz.progress.mock import MockConfig, MockInterview
+from quiz.progress.store import Store
 
 from .test_flows import SIZE, async_test, text_of, type_text, wait_for
 

@@ -12,11 +12,11 @@ from textual.widgets import Input, TextArea
 
 from questions import DeckLibrary
 from quiz.app import QuizApp
-from quiz.review import ReviewSession
-from quiz.scheduling import AGAIN, EASY, GOOD, Scheduler, set_new_per_day
-from quiz.screens.home import HomeScreen
-from quiz.screens.practice import PracticeScreen
-from quiz.store import Store
+from quiz.app.screens.home import HomeScreen
+from quiz.app.screens.practice import PracticeScreen
+from quiz.progress.review import ReviewSession
+from quiz.progress.scheduling import AGAIN, EASY, GOOD, Scheduler, set_new_per_day
+from quiz.progress.store import Store
 
 from .test_flows import SIZE, async_test, notifications, progress, text_of, type_text, wait_for
 

@@ -21,9 +21,9 @@ from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, TextArea
 
 from quiz.app import QuizApp
-from quiz.mock import MockConfig, MockInterview
-from quiz.screens.mock import MockScreen, ScorecardScreen
-from quiz.screens.practice import PracticeScreen
+from quiz.app.screens.mock import MockScreen, ScorecardScreen
+from quiz.app.screens.practice import PracticeScreen
+from quiz.progress.mock import MockConfig, MockInterview
 
 if TYPE_CHECKING:
     from .conftest import FakeGrader

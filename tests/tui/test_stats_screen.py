@@ -17,10 +17,10 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 from textual_plotext import PlotextPlot
 
-from quiz.scheduling import Scheduler
-from quiz.screens.stats import StatsScreen, count_ticks
-from quiz.stats import DECK_COLUMNS, NARROW_COLUMNS, TOTALS_ID
-from quiz.store import Attempt, Store
+from quiz.app.screens.stats import StatsScreen, count_ticks
+from quiz.progress.scheduling import Scheduler
+from quiz.progress.stats import DECK_COLUMNS, NARROW_COLUMNS, TOTALS_ID
+from quiz.progress.store import Attempt, Store
 
 if TYPE_CHECKING:
     from .conftest import AppFactory

@@ -14,9 +14,9 @@ from click.testing import CliRunner, Result
 
 from questions import DeckLibrary
 from quiz.cli import cli
-from quiz.review import ReviewSession
-from quiz.scheduling import Scheduler
-from quiz.store import STORE_FILENAME, Store
+from quiz.progress.review import ReviewSession
+from quiz.progress.scheduling import Scheduler
+from quiz.progress.store import STORE_FILENAME, Store
 
 
 def run(*args: str, stdin: str | None = None) -> Result:

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from grader import CheckResult, Counterexample, SubmissionReport
 from questions import Deck, DeckLibrary, LoadedDeck, NumericQuestion, draw_numbers
-from quiz.mock import (
+from quiz.progress.mock import (
     KIND_ORDER,
     MockConfig,
     MockInterview,
@@ -28,7 +28,7 @@ from quiz.mock import (
     export_scorecard,
     scorecard_json,
 )
-from quiz.store import Store
+from quiz.progress.store import Store
 
 START = datetime(2025, 3, 14, 9, 30, tzinfo=UTC)
 GOOD_Q1 = (
@@ -1001,7 +1001,8 @@ def test_points_are_the_score_less_the_hint_penalty(
 
 def test_the_mock_module_imports_neither_textual_nor_torch() -> None:
     code = (
-        "import sys, quiz.mock; print(sorted(m for m in ('textual', 'torch') if m in sys.modules))"
+        "import sys, quiz.progress.mock; "
+        "print(sorted(m for m in ('textual', 'torch') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

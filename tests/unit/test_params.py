@@ -16,8 +16,8 @@ from grader import grade_numeric
 from grader.deckcheck import check_deck_file
 from questions import DeckError, DeckLibrary, NumericQuestion, draw_numbers, draw_values, parse_deck
 from quiz.cli import cli
-from quiz.session import PracticeSession
-from quiz.store import Store
+from quiz.progress.session import PracticeSession
+from quiz.progress.store import Store
 
 DRILL = "inception-1x1/separable-savings-drill"
 

@@ -13,9 +13,9 @@ from fsrs import Card, Rating
 from fsrs import Scheduler as FsrsScheduler
 
 from questions import DeckLibrary
-from quiz.review import ReviewSession
-from quiz.scheduling import AGAIN, EASY, GOOD, HARD, Scheduler, set_new_per_day
-from quiz.store import STORE_FILENAME, Store
+from quiz.progress.review import ReviewSession
+from quiz.progress.scheduling import AGAIN, EASY, GOOD, HARD, Scheduler, set_new_per_day
+from quiz.progress.store import STORE_FILENAME, Store
 
 NOW = datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
 
@@ -110,7 +110,7 @@ def session_over(
 
 
 def new_card_due(rating: int) -> datetime:
-    """When FSRS (as quiz.scheduling sets it up) brings back a new card rated at NOW."""
+    """When FSRS (as quiz.progress.scheduling sets it up) brings back a new card rated at NOW."""
     fsrs = FsrsScheduler(learning_steps=(), relearning_steps=(), enable_fuzzing=False)
     card, _log = fsrs.review_card(Card(due=NOW), Rating(rating), NOW)
     return card.due

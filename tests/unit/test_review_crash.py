@@ -22,7 +22,7 @@ from typing import IO
 
 import pytest
 
-from quiz.store import STORE_FILENAME, Store
+from quiz.progress.store import STORE_FILENAME, Store
 
 REPO = Path(__file__).resolve().parents[2]
 ANSWERS_BEFORE_KILL = 12
@@ -31,9 +31,9 @@ DEADLINE_SECONDS = 120.0
 CHILD = textwrap.dedent(
     """
     from questions import ChoiceQuestion, ConceptQuestion, DeckLibrary, NumericQuestion
-    from quiz.review import ReviewSession
-    from quiz.scheduling import Scheduler
-    from quiz.store import Store
+    from quiz.progress.review import ReviewSession
+    from quiz.progress.scheduling import Scheduler
+    from quiz.progress.store import Store
 
     library = DeckLibrary.discover(include_user=False)
     store = Store()  # in $QUIZ_HOME

@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from questions import DeckLibrary
-from quiz.scheduling import (
+from quiz.progress.scheduling import (
     AGAIN,
     DEFAULT_NEW_PER_DAY,
     EASY,
@@ -27,7 +27,7 @@ from quiz.scheduling import (
     set_new_per_day,
     start_of_day,
 )
-from quiz.store import STORE_FILENAME, Store
+from quiz.progress.store import STORE_FILENAME, Store
 
 # 22:00 on 10 March in New York (UTC-5) is already 11 March in UTC: "today" is the 10th.
 NEW_YORK = timezone(timedelta(hours=-5))
@@ -81,7 +81,7 @@ def scheduler(store: Store) -> Scheduler:
 
 
 def fsrs() -> FsrsScheduler:
-    """FSRS as quiz.scheduling sets it up: whole days, no learning steps, no fuzz."""
+    """FSRS as quiz.progress.scheduling sets it up: whole days, no learning steps, no fuzz."""
     return FsrsScheduler(learning_steps=(), relearning_steps=(), enable_fuzzing=False)
 
 

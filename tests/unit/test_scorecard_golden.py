@@ -18,8 +18,8 @@ import pytest
 
 from grader import CheckResult, Counterexample, SubmissionReport
 from questions import DeckLibrary, NumericQuestion
-from quiz.mock import MockConfig, MockInterview, Scorecard, export_scorecard
-from quiz.store import Store
+from quiz.progress.mock import MockConfig, MockInterview, Scorecard, export_scorecard
+from quiz.progress.store import Store
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "scorecards"
 DECK = "inception-1x1"

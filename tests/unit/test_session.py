@@ -21,8 +21,8 @@ from questions import (
     DeckLibrary,
     NumericQuestion,
 )
-from quiz.session import ChoiceOutcome, Outcome, PracticeSession
-from quiz.store import Store
+from quiz.progress.session import ChoiceOutcome, Outcome, PracticeSession
+from quiz.progress.store import Store
 
 GOOD_Q1 = (
     "A 1x1 convolution is used for dimensionality reduction: a bottleneck with fewer channels "

@@ -1,5 +1,5 @@
-"""Progress statistics (``quiz.stats``): exact numbers on a store filled at known times, the
-empty store, JSON and rich rendering, and properties over any attempts and reviews."""
+"""Progress statistics (``quiz.progress.stats``): exact numbers on a store filled at known
+times, the empty store, JSON and rich rendering, and properties over any attempts and reviews."""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from rich.console import Console
 
 from questions import DeckLibrary
-from quiz.scheduling import Scheduler, start_of_day
-from quiz.stats import (
+from quiz.progress.scheduling import Scheduler, start_of_day
+from quiz.progress.stats import (
     DEFAULT_DAYS,
     FORECAST_DAYS,
     TOTALS_ID,
@@ -29,7 +29,7 @@ from quiz.stats import (
     compute_stats,
     render_stats,
 )
-from quiz.store import KINDS, STORE_FILENAME, VERDICTS, Attempt, Store
+from quiz.progress.store import KINDS, STORE_FILENAME, VERDICTS, Attempt, Store
 
 ZONE = timezone(timedelta(hours=-5))
 NOW = datetime(2025, 3, 20, 12, 0, tzinfo=ZONE)
@@ -558,7 +558,7 @@ def test_utc_now_works_too(store: Store, library: DeckLibrary) -> None:
 
 
 def test_the_stats_module_imports_neither_textual_nor_torch() -> None:
-    code = "import sys, json, quiz.stats; print(json.dumps(sorted(sys.modules)))"
+    code = "import sys, json, quiz.progress.stats; print(json.dumps(sorted(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     loaded = {name.split(".")[0] for name in json.loads(out.stdout)}
     assert "rich" in loaded  # the check sees what was imported

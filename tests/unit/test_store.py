@@ -21,7 +21,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from quiz.store import (
+from quiz.progress.store import (
     CORRUPT_SUFFIX,
     SCHEMA_VERSION,
     STORE_FILENAME,
@@ -478,7 +478,7 @@ CHILD = textwrap.dedent(
     """
     import os, signal, sqlite3, sys
     from pathlib import Path
-    from quiz.store import Attempt, Store
+    from quiz.progress.store import Attempt, Store
 
     path = Path(sys.argv[1])
     store = Store(path)

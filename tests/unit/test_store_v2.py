@@ -15,9 +15,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import quiz.store
-from quiz.scheduling import Scheduler
-from quiz.store import (
+import quiz.progress.store
+from quiz.progress.scheduling import Scheduler
+from quiz.progress.store import (
     EXPORT_FORMAT,
     EXPORT_VERSION,
     MIGRATIONS,
@@ -642,7 +642,7 @@ class Clock:
 
 def test_merging_two_histories_keeps_both(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     clock = Clock(T0)
-    monkeypatch.setattr(quiz.store, "_now", clock)  # when drafts are saved
+    monkeypatch.setattr(quiz.progress.store, "_now", clock)  # when drafts are saved
     with open_store(tmp_path / "here") as here, open_store(tmp_path / "there") as there:
         populate(here, base=T0, tag="h")
         populate(there, base=T0 + timedelta(days=10), tag="t")
@@ -786,12 +786,12 @@ ZONES = [UTC, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours
 
 @st.composite
 def attempt_fields(draw: st.DrawFn) -> dict[str, Any]:
-    kind = draw(st.sampled_from(sorted(quiz.store.VERDICTS)))
+    kind = draw(st.sampled_from(sorted(quiz.progress.store.VERDICTS)))
     return {
         "question": draw(st.sampled_from(["d/a", "d/b", "other/q-1"])),
         "kind": kind,
         "answer": draw(st.text(max_size=40)),
-        "verdict": draw(st.sampled_from(quiz.store.VERDICTS[kind])),
+        "verdict": draw(st.sampled_from(quiz.progress.store.VERDICTS[kind])),
         "score": draw(st.floats(0, 1)),
         "rating": draw(st.none() | st.integers(1, 4)),
         "seconds": draw(st.none() | st.floats(0, 1e6)),
@@ -803,7 +803,7 @@ def attempt_fields(draw: st.DrawFn) -> dict[str, Any]:
                 timezones=st.sampled_from(ZONES),
             )
         ),
-        "mode": draw(st.sampled_from(quiz.store.MODES)),
+        "mode": draw(st.sampled_from(quiz.progress.store.MODES)),
     }
 
 

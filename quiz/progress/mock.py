@@ -4,13 +4,13 @@ Provides
 
 - :class:`MockConfig`, how a mock is set up (minutes, decks, question count, seed, interviewer
   mode, hint penalty), validated on construction and stored as JSON with the mock;
-- :class:`MockInterview`, a :class:`~quiz.session.PracticeSession` over questions drawn from the
-  chosen decks and mixed by kind, with a countdown; its answers are recorded as ``mock``
-  attempts of one mock interview (:meth:`~quiz.store.Store.start_mock`);
+- :class:`MockInterview`, a :class:`~quiz.progress.session.PracticeSession` over questions
+  drawn from the chosen decks and mixed by kind, with a countdown; its answers are recorded
+  as ``mock`` attempts of one mock interview (:meth:`~quiz.progress.store.Store.start_mock`);
 - :class:`Scorecard` and :class:`ScorecardEntry`, what the candidate reads at the end (per
   question: time, hints, score, key points missed, failed checks, wrong parts, the reference
-  answer), saved with the mock (:meth:`~quiz.store.Store.finish_mock`) and rendered as JSON or
-  Markdown (:func:`export_scorecard`);
+  answer), saved with the mock (:meth:`~quiz.progress.store.Store.finish_mock`) and rendered as
+  JSON or Markdown (:func:`export_scorecard`);
 - :class:`MockOver`, raised by an answer once the mock is over.
 
 Scoring: each question is worth one point. A concept answer scores the fraction of its key points
@@ -201,7 +201,7 @@ class ScorecardEntry:
     hints: int
     """Hints shown."""
     verdict: str | None
-    """Of the latest answer (as :attr:`~quiz.store.Attempt.verdict`); None when unanswered."""
+    """Of the latest answer (:attr:`~quiz.progress.store.Attempt.verdict`); None if unanswered."""
     score: float
     """0..1 before the hint penalty; 0 when unanswered."""
     points: float

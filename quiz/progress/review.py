@@ -1,12 +1,12 @@
 """A review session: today's due questions across decks, each answer rescheduled by FSRS.
 
-:class:`ReviewSession` is a :class:`~quiz.session.PracticeSession` with a scheduler over the
-queue that :meth:`~quiz.scheduling.Scheduler.queue` builds; its attempts are recorded as
-``review``. A numeric, choice or code answer is rated as it is recorded
-(:func:`~quiz.scheduling.rating_for`), a concept answer when it is self-rated. The answer (or
-the rating), the review and the new card are committed in one transaction before the call
-returns, so a review killed midway keeps every answer and rating already given, each with its
-new schedule.
+:class:`ReviewSession` is a :class:`~quiz.progress.session.PracticeSession` with a scheduler
+over the queue that :meth:`~quiz.progress.scheduling.Scheduler.queue` builds; its attempts
+are recorded as ``review``. A numeric, choice or code answer is rated as it is recorded
+(:func:`~quiz.progress.scheduling.rating_for`), a concept answer when it is self-rated. The
+answer (or the rating), the review and the new card are committed in one transaction before
+the call returns, so a review killed midway keeps every answer and rating already given, each
+with its new schedule.
 """
 
 from __future__ import annotations

@@ -20,10 +20,10 @@ from textual.widgets import Footer, Header, Markdown, ProgressBar, Static
 
 from questions import render_math
 
-from ..render import plain
-from ..review import ReviewSession
-from ..session import PracticeSession
-from ..store import RATINGS as RATING_NAMES
+from ...progress.review import ReviewSession
+from ...progress.session import PracticeSession
+from ...progress.store import RATINGS as RATING_NAMES
+from ...render import plain
 from ..widgets.answers import (
     Answered,
     ConceptAnswer,

@@ -3,7 +3,7 @@
 Provides :class:`PracticeSession` — the questions in practice order, where the learner is, what
 they did with each question (new, answered, skipped), hints, drafts, and the grading of every
 kind of answer — plus :class:`Outcome` and :class:`ChoiceOutcome`, what the UI shows after an
-answer. Every answer is recorded in the :class:`~quiz.store.Store` as it is given.
+answer. Every answer is recorded in the :class:`~quiz.progress.store.Store` as it is given.
 
 Time on a question is measured with an injected clock: it runs while the question is the
 current one, from when it is first shown, and stops while the learner is on another question;
@@ -75,7 +75,7 @@ class Outcome:
 
     kind: str
     verdict: str
-    """As :attr:`~quiz.store.Attempt.verdict`."""
+    """As :attr:`~quiz.progress.store.Attempt.verdict`."""
     score: float
     attempt_id: int
     detail: Any
@@ -97,7 +97,7 @@ class PracticeSession:
     """
 
     mode = "practice"
-    """What the attempts of this session are recorded as (see :data:`quiz.store.MODES`)."""
+    """What the attempts of this session are recorded as (see :data:`quiz.progress.store.MODES`)."""
     reveals_answers = True
     """Whether the UI shows verdicts and reference answers as soon as a question is answered
     (False in a mock interview: answers are recorded, and may be changed, until the end)."""
@@ -118,9 +118,10 @@ class PracticeSession:
         each with its deck, in the order given) when they are passed.
 
         With a ``scheduler``, every answer is also a spaced-repetition review: a numeric,
-        choice or code result is rated when it is recorded (:func:`~quiz.scheduling.rating_for`),
-        a concept answer when it is self-rated; a question answered again in the same session
-        has its rating replaced, not added.
+        choice or code result is rated when it is recorded
+        (:func:`~quiz.progress.scheduling.rating_for`), a concept answer when it is
+        self-rated; a question answered again in the same session has its rating replaced,
+        not added.
         """
         self.deck = deck
         self.title = title if title is not None else deck.title

@@ -239,7 +239,7 @@ class CardRow:
 
     question: str
     card: str
-    """The ``fsrs.Card`` as JSON (``quiz.scheduling`` reads it)."""
+    """The ``fsrs.Card`` as JSON (``quiz.progress.scheduling`` reads it)."""
     due: datetime
     introduced: datetime
     """When the question was first reviewed."""

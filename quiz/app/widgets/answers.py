@@ -37,9 +37,9 @@ from textual.worker import Worker, WorkerState
 from grader import GraderError, NumericResult, SubmissionReport, format_number
 from questions import ChoiceQuestion, CodeQuestion, ConceptQuestion, NumericQuestion, render_math
 
+from ...progress.session import ChoiceOutcome, Outcome, PracticeSession
+from ...render import VERDICT_MARK, plain
 from ..grading import GradingCancelled
-from ..render import VERDICT_MARK, plain
-from ..session import ChoiceOutcome, Outcome, PracticeSession
 
 RATINGS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 VERDICT_CLASS = {

@@ -1,8 +1,8 @@
 """The Textual app: ``quiz`` with no command opens it.
 
-The app is a thin shell over ``quiz.session.PracticeSession`` (the practice
-state machine), ``quiz.store.Store`` (drafts and answers in SQLite) and an
-injected grading service (``quiz.grading``), so it is testable with fakes. The
+The app is a thin shell over ``quiz.progress.session.PracticeSession`` (the practice
+state machine), ``quiz.progress.store.Store`` (drafts and answers in SQLite) and an
+injected grading service (``quiz.app.grading``), so it is testable with fakes. The
 app's own process never imports torch: grading happens in worker processes
 that start in the background when the app starts.
 """
@@ -20,14 +20,14 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from questions import DeckLibrary
 
+from ..progress.scheduling import Queue, Scheduler
+from ..progress.store import Store
+from ..render import plain
 from .grading import GradingService
-from .render import plain
-from .scheduling import Queue, Scheduler
-from .store import Store
 
 if TYPE_CHECKING:
-    from .mock import MockConfig
-    from .session import PracticeSession
+    from ..progress.mock import MockConfig
+    from ..progress.session import PracticeSession
 
 Start = Literal["home", "review", "mock", "stats"]
 
@@ -108,7 +108,7 @@ class QuizApp(App[None]):
         mock_export: Path | None = None,
     ) -> None:
         """``start`` opens the app on the review, a mock interview (``mock``: a
-        :class:`~quiz.mock.MockConfig`, exported to ``mock_export`` when it ends) or the
+        :class:`~quiz.progress.mock.MockConfig`, exported to ``mock_export`` when it ends) or the
         stats, over the home screen."""
         super().__init__()
         self.library = library if library is not None else DeckLibrary.discover(deck_paths)
@@ -168,7 +168,7 @@ class QuizApp(App[None]):
 
     def action_review(self) -> None:
         """Open today's review (due questions, then new ones up to the daily limit)."""
-        from .review import ReviewSession
+        from ..progress.review import ReviewSession
         from .screens.practice import PracticeScreen
 
         session = ReviewSession.due(
@@ -208,7 +208,7 @@ class QuizApp(App[None]):
         self.push_screen(MockSetupScreen(self.library), chosen)
 
     def start_mock(self, config: MockConfig | None, *, export: Path | None = None) -> None:
-        from .mock import MockConfig, MockInterview
+        from ..progress.mock import MockConfig, MockInterview
         from .screens.mock import MockScreen
 
         interview = MockInterview.create(
@@ -218,8 +218,8 @@ class QuizApp(App[None]):
         self.push_screen(MockScreen(interview, export=export))
 
     def open_deck(self, deck_id: str) -> None:
+        from ..progress.session import PracticeSession
         from .screens.practice import PracticeScreen
-        from .session import PracticeSession
 
         loaded = self.library.deck(deck_id)
         self._back_home()

@@ -16,21 +16,23 @@ end of today.
 
 - **seen**: questions of the deck with at least one attempt, in any mode, at any time.
 - **due**: questions whose card is due by the end of today (overdue ones included), as
-  :meth:`~quiz.scheduling.Scheduler.queue` counts them.
+  :meth:`~quiz.progress.scheduling.Scheduler.queue` counts them.
 - **new**: questions never reviewed (no card yet). A question practised but never reviewed is
   both seen and new.
 - **retention**: over the reviews in the window of cards that were not new at that review
   (``card_before`` is set), the share rated Hard, Good or Easy (rating > 1); None when there
   are no such reviews.
 - **recall**: FSRS's estimate that a card would be recalled now
-  (:meth:`~quiz.scheduling.Scheduler.retrievability`), averaged over the deck's reviewed cards;
+  (:meth:`~quiz.progress.scheduling.Scheduler.retrievability`), averaged over the deck's
+  reviewed cards;
   None when none has been reviewed.
 - **accuracy by kind**: over every attempt (practice, review and mock, at any time), the share
-  that counts as right (:attr:`~quiz.store.Attempt.right`), per kind of question, with counts.
+  that counts as right (:attr:`~quiz.progress.store.Attempt.right`), per kind of question,
+  with counts.
 - **history**: for each day of the window, the attempts, how many were right (accuracy, None
   on a day without attempts) and the reviews.
 - **forecast**: how many questions fall due on each of the next 14 days, today first (today
-  counts everything overdue; see :meth:`~quiz.scheduling.Scheduler.forecast`).
+  counts everything overdue; see :meth:`~quiz.progress.scheduling.Scheduler.forecast`).
 - **mocks**: each finished mock interview with its day, question count and percent score.
 
 Deck rows and totals count only questions of the decks in the library; the history counts
@@ -101,7 +103,7 @@ class DeckStats:
     """Of those, how many were rated Hard, Good or Easy."""
     recall: float | None
     kinds: tuple[KindAccuracy, ...]
-    """One entry per kind of question, in the order of :data:`quiz.store.KINDS`."""
+    """One entry per kind of question, in the order of :data:`quiz.progress.store.KINDS`."""
 
     @property
     def retention(self) -> float | None:

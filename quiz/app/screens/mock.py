@@ -1,6 +1,7 @@
 """Mock interview screens: set-up, the timed interview, and the scorecard.
 
-The screens drive a :class:`~quiz.mock.MockInterview` (textual-free, unit-tested on its own).
+The screens drive a :class:`~quiz.progress.mock.MockInterview` (textual-free, unit-tested
+on its own).
 The interview screen shows a countdown and the time on the current question, never a verdict
 or a reference answer (answers stay editable until the end), except in interviewer mode, where
 the reference answer and the rubric sit beside the candidate's answer and ctrl+r scores it.
@@ -41,9 +42,9 @@ from questions import (
     render_math,
 )
 
+from ...progress.mock import MockConfig, MockInterview, MockOver, Scorecard, export_scorecard
+from ...render import plain
 from ..grading import GradingCancelled
-from ..mock import MockConfig, MockInterview, MockOver, Scorecard, export_scorecard
-from ..render import plain
 from ..widgets.answers import (
     Answered,
     CodeAnswer,

@@ -1,6 +1,6 @@
 """The stats screen: a table of the decks, the last 30 days and the next 14 as terminal plots.
 
-The numbers come from :func:`quiz.stats.compute_stats` (see its module for what each one
+The numbers come from :func:`quiz.progress.stats.compute_stats` (see its module for what each one
 means); this screen only lays them out. The plots are ``textual_plotext`` widgets; what each
 one was last drawn from is kept on the screen (:attr:`StatsScreen.history_series`,
 :attr:`StatsScreen.forecast_series`), as the pure functions :func:`history_series` and
@@ -25,8 +25,8 @@ from textual_plotext import PlotextPlot
 
 from questions import DeckLibrary
 
-from ..scheduling import Scheduler
-from ..stats import (
+from ...progress.scheduling import Scheduler
+from ...progress.stats import (
     DECK_COLUMNS,
     NARROW_COLUMNS,
     TOTALS_ID,
@@ -39,7 +39,7 @@ from ..stats import (
     narrow_cells,
     stats_hints,
 )
-from ..store import Store
+from ...progress.store import Store
 
 HISTORY_TICKS: Final = 5
 """About this many date labels under the history plot, today's included."""

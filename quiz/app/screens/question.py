@@ -1,8 +1,9 @@
 """What the practice and mock interview screens share: one question at a time.
 
-:class:`QuestionScreen` holds a :class:`~quiz.session.PracticeSession` (or a subclass), builds
-the answer widget for the current question, and turns the navigation keys into calls on the
-session. Subclasses lay the screen out and say how a question is shown (``show_question``).
+:class:`QuestionScreen` holds a :class:`~quiz.progress.session.PracticeSession` (or a
+subclass), builds the answer widget for the current question, and turns the navigation keys
+into calls on the session. Subclasses lay the screen out and say how a question is shown
+(``show_question``).
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from textual.widgets import Input, TextArea
 
 from questions import ChoiceQuestion, CodeQuestion, ConceptQuestion, NumericQuestion
 
-from ..render import plain
-from ..session import PracticeSession
+from ...progress.session import PracticeSession
+from ...render import plain
 from ..widgets.answers import (
     AnswerWidget,
     ChoiceAnswer,

@@ -14,7 +14,7 @@ from textual.widgets.option_list import Option
 
 from questions import LoadedDeck
 
-from ..render import kind_counts, plain
+from ...render import kind_counts, plain
 
 
 def deck_line(loaded: LoadedDeck) -> Text:

@@ -13,8 +13,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-from ..render import plain
-from ..session import PracticeSession
+from ...progress.session import PracticeSession
+from ...render import plain
 
 MARKS = {"new": ("·", "dim"), "skipped": ("↷", "yellow")}
 VERDICT_MARKS = {

@@ -1,0 +1,1 @@
+"""The learner's progress, without any UI: store, scheduling, sessions, stats, mock interviews."""

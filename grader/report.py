@@ -505,9 +505,9 @@ def _report_renderables(report: SubmissionReport, *, verbose: bool) -> list[Rend
     from rich.text import Text
 
     header = Text(overflow="fold")
-    header.append(_terminal_safe(report.submission), style="bold")
+    header.append(terminal_safe(report.submission), style="bold")
     header.append("  ")
-    header.append(_terminal_safe(report.question), style="cyan")
+    header.append(terminal_safe(report.question), style="cyan")
     header.append("  ")
     header.append(report.status.upper(), style=_STATUS_STYLES[report.status])
     header.append(
@@ -519,7 +519,7 @@ def _report_renderables(report: SubmissionReport, *, verbose: bool) -> list[Rend
     out: list[RenderableType] = [header]
     if report.status == "error":
         reason = Text("  error: ", style="bold yellow")
-        reason.append(_terminal_safe(report.error or "grading could not finish"), style="yellow")
+        reason.append(terminal_safe(report.error or "grading could not finish"), style="yellow")
         out.append(reason)
 
     name_width = max((len(check.name) for check in report.checks), default=0)
@@ -530,11 +530,11 @@ def _report_renderables(report: SubmissionReport, *, verbose: bool) -> list[Rend
         row.add_column(width=min(name_width, 20), no_wrap=True, overflow="ellipsis")
         row.add_column(ratio=1, overflow="fold")
         message = Text(
-            _terminal_safe(check.message), style="dim" if check.status == "skipped" else ""
+            terminal_safe(check.message), style="dim" if check.status == "skipped" else ""
         )
         if verbose:
             message.append(f" ({check.seconds:.2f} s)", style="dim")
-        row.add_row(Text(mark, style=style), Text(_terminal_safe(check.name), style=style), message)
+        row.add_row(Text(mark, style=style), Text(terminal_safe(check.name), style=style), message)
         out.append(Padding(row, (0, 0, 0, 2)))
         if check.status in _FAILED:
             out.append(Padding(_check_details(check, report.seed), (0, 0, 0, 6)))
@@ -542,7 +542,7 @@ def _report_renderables(report: SubmissionReport, *, verbose: bool) -> list[Rend
     if verbose and report.isolation:
         out.append(Text("  isolation:", style="dim"))
         out.extend(
-            Padding(Text(_terminal_safe(note), style="dim", overflow="fold"), (0, 0, 0, 4))
+            Padding(Text(terminal_safe(note), style="dim", overflow="fold"), (0, 0, 0, 4))
             for note in report.isolation
         )
     if verbose or report.status == "error":
@@ -562,7 +562,7 @@ def _check_details(check: CheckResult, seed: int) -> RenderableType:
     if check.traceback:
         parts.append(
             Syntax(
-                fenced(_terminal_safe(check.traceback)),
+                fenced(terminal_safe(check.traceback)),
                 "pytb",
                 theme="ansi_dark",
                 background_color="default",
@@ -577,10 +577,10 @@ def _labelled(line: str) -> Text:
 
     label, separator, rest = line.partition(": ")
     if not separator or " " in label:
-        return Text(_terminal_safe(line), style="dim", overflow="fold")
+        return Text(terminal_safe(line), style="dim", overflow="fold")
     text = Text(overflow="fold")
     text.append(label + separator, style="bold")
-    text.append(_terminal_safe(rest))
+    text.append(terminal_safe(rest))
     return text
 
 
@@ -593,7 +593,7 @@ def _captured(name: str, captured: str, *, full: bool) -> list[RenderableType]:
     from rich.padding import Padding
     from rich.text import Text
 
-    lines = fenced(_terminal_safe(captured)).split("\n")
+    lines = fenced(terminal_safe(captured)).split("\n")
     title = f"  captured {name}"
     if not full and len(lines) > CAPTURED_TAIL_LINES:
         title += f" (last {CAPTURED_TAIL_LINES} of {len(lines)} lines; --verbose shows all)"
@@ -615,12 +615,12 @@ def _summary_renderables(reports: Sequence[SubmissionReport]) -> list[Renderable
     table.add_column("score", justify="right", no_wrap=True)
     table.add_column("failed checks", overflow="fold", ratio=2)
     for report in reports:
-        failed = ", ".join(_terminal_safe(check.name) for check in report.failed_checks)
+        failed = ", ".join(terminal_safe(check.name) for check in report.failed_checks)
         if report.status == "error":
-            reason = _terminal_safe(report.error or "grading could not finish")
+            reason = terminal_safe(report.error or "grading could not finish")
             failed = f"{failed}; {reason}" if failed else reason
         table.add_row(
-            _terminal_safe(report.submission),
+            terminal_safe(report.submission),
             Text(report.status, style=_STATUS_STYLES[report.status]),
             _percent(report.score),
             failed or "—",
@@ -720,7 +720,12 @@ def _xml_safe(text: str) -> str:
     return _XML_ILLEGAL.sub(_escape_character, text)
 
 
-def _terminal_safe(text: str) -> str:
+def terminal_safe(text: str) -> str:
+    """``text`` with what must not reach a terminal verbatim shown as ``\\xNN``/``\\uNNNN``.
+
+    Controls but tab and newline (a CR LF pair becomes a newline), DEL, C1 controls, lone
+    surrogates, line and paragraph separators, and bidirectional overrides and isolates.
+    """
     return _TERMINAL_UNSAFE.sub(_escape_character, text.replace("\r\n", "\n"))
 
 

@@ -3,6 +3,15 @@
 Never imports torch or textual.
 """
 
+from ._arithmetic import (
+    ANSWER_RULES,
+    DECK_RULES,
+    ArithmeticRefused,
+    Rules,
+    UnknownName,
+    check_arithmetic,
+    compute_arithmetic,
+)
 from ._errors import DeckError, DeckNotFoundError, Problem, QuestionsError, UnknownQuestionError
 from ._library import (
     DeckLibrary,
@@ -35,9 +44,12 @@ from ._params import evaluate as evaluate_expression
 from ._render import latex_to_unicode, render_math
 
 __all__ = [
+    "ANSWER_RULES",
     "CHECK_ORDER",
+    "DECK_RULES",
     "QUESTION_KINDS",
     "AnyQuestion",
+    "ArithmeticRefused",
     "Checks",
     "ChoiceOption",
     "ChoiceQuestion",
@@ -54,10 +66,14 @@ __all__ = [
     "NumericQuestion",
     "Problem",
     "QuestionsError",
+    "Rules",
     "SourceMap",
     "Tolerance",
+    "UnknownName",
     "UnknownQuestionError",
     "WrongSolution",
+    "check_arithmetic",
+    "compute_arithmetic",
     "data_home",
     "deck_files",
     "deck_json_schema",

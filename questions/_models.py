@@ -22,6 +22,8 @@ from pydantic import (
     model_validator,
 )
 
+from ._arithmetic import DECK_RULES, ArithmeticRefused, UnknownName, check_arithmetic
+
 Slug = Annotated[
     str,
     Field(
@@ -414,46 +416,20 @@ def _check_bound(bound: Bound, known: set[str], what: str) -> None:
     if isinstance(bound, int):
         return
     try:
-        tree = ast.parse(bound, mode="eval")
-    except SyntaxError:
-        raise ValueError(f"{what}: {bound!r} is not an arithmetic expression") from None
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and node.id not in known:
-            raise ValueError(f"{what}: {node.id!r} is not defined before it is used")
-        if not isinstance(
-            node,
-            ast.Expression
-            | ast.BinOp
-            | ast.UnaryOp
-            | ast.Constant
-            | ast.Name
-            | ast.Load
-            | ast.operator
-            | ast.unaryop,
-        ):
-            raise ValueError(f"{what}: {bound!r} may use only names, numbers and + - * // %")
+        check_arithmetic(bound, DECK_RULES, known)
+    except UnknownName as unknown:
+        raise ValueError(f"{what}: {unknown.name!r} is not defined before it is used") from None
+    except ArithmeticRefused as refused:
+        raise ValueError(f"{what}: {bound!r}: {refused.reason}") from None
 
 
 def _check_expression(expr: str, known: set[str], what: str) -> None:
     try:
-        tree = ast.parse(expr, mode="eval")
-    except SyntaxError:
-        raise ValueError(f"{what}: {expr!r} is not an arithmetic expression") from None
-    allowed = (
-        ast.Expression,
-        ast.BinOp,
-        ast.UnaryOp,
-        ast.Constant,
-        ast.Name,
-        ast.Load,
-        ast.operator,
-        ast.unaryop,
-    )
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and node.id not in known:
-            raise ValueError(f"{what}: {node.id!r} is not one of the drawn `params`")
-        if not isinstance(node, allowed):
-            raise ValueError(f"{what}: {expr!r} may use only names, numbers and + - * / ** ( )")
+        check_arithmetic(expr, DECK_RULES, known)
+    except UnknownName as unknown:
+        raise ValueError(f"{what}: {unknown.name!r} is not one of the drawn `params`") from None
+    except ArithmeticRefused as refused:
+        raise ValueError(f"{what}: {expr!r}: {refused.reason}") from None
 
 
 class WrongSolution(_Model):

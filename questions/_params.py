@@ -11,14 +11,11 @@ on it unchanged. The same seed always gives the same numbers.
 
 from __future__ import annotations
 
-import ast
-import math
-import operator
 import random
 import re
-from collections.abc import Callable
 from typing import Any
 
+from ._arithmetic import DECK_RULES, ArithmeticRefused, compute_arithmetic
 from ._models import (
     BoolStrategy,
     ChoiceStrategy,
@@ -29,15 +26,6 @@ from ._models import (
 )
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
-_BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
-    ast.Add: operator.add,
-    ast.Sub: operator.sub,
-    ast.Mult: operator.mul,
-    ast.Div: operator.truediv,
-    ast.FloorDiv: operator.floordiv,
-    ast.Mod: operator.mod,
-    ast.Pow: operator.pow,
-}
 
 
 class DrawError(ValueError):
@@ -46,31 +34,10 @@ class DrawError(ValueError):
 
 def evaluate(expr: str, values: dict[str, Any]) -> float:
     """The value of arithmetic ``expr`` with ``values`` for its names (no ``eval``)."""
-
-    def walk(node: ast.AST) -> Any:
-        if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
-            return node.value
-        if isinstance(node, ast.Name):
-            if node.id not in values:
-                raise DrawError(f"{expr!r}: {node.id!r} has no value")
-            return values[node.id]
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
-            operand = walk(node.operand)
-            return -operand if isinstance(node.op, ast.USub) else operand
-        if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
-            left, right = walk(node.left), walk(node.right)
-            if isinstance(node.op, ast.Pow) and abs(right) > 64:
-                raise DrawError(f"{expr!r}: exponent {right} is too large")
-            return _BINARY[type(node.op)](left, right)
-        raise DrawError(f"{expr!r}: only names, numbers and + - * / // % ** are allowed")
-
     try:
-        result = float(walk(ast.parse(expr, mode="eval").body))
-    except (SyntaxError, ZeroDivisionError, OverflowError, RecursionError) as exc:
-        raise DrawError(f"{expr!r}: {exc}") from None
-    if not math.isfinite(result):
-        raise DrawError(f"{expr!r} is not a finite number for {values}")
-    return result
+        return compute_arithmetic(expr, DECK_RULES, values)
+    except ArithmeticRefused as refused:
+        raise DrawError(f"{expr!r}: {refused.reason} (values: {values})") from None
 
 
 def _bound(bound: int | str, values: dict[str, Any]) -> int:

@@ -14,7 +14,7 @@ verified and why.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,9 +36,9 @@ from questions import (
     load_deck_located,
 )
 
-from ._errors import NumericParseError
+from ._errors import GraderError, NumericParseError
 from .numeric import evaluate_arithmetic, format_number
-from .pool import GradeRequest
+from .pool import GradeRequest, GraderPool
 from .report import SubmissionReport
 
 # Checks the grader runs on every code question, whatever `compare` lists.
@@ -68,6 +68,93 @@ def check_deck_file(path: Path | str) -> DeckCheck:
         return DeckCheck(str(path), None, problems=exc.problems)
     problems, notes = check_deck(deck, where)
     return DeckCheck(str(path), deck, where, tuple(problems), tuple(notes))
+
+
+GradeAll = Callable[[GraderPool, Sequence[GradeRequest]], list[SubmissionReport]]
+"""How a run grades its requests with a started pool (the CLI passes one that shows progress)."""
+
+
+@dataclass(frozen=True)
+class DeckRun:
+    """The outcome of checking several deck files together."""
+
+    results: tuple[DeckCheck, ...]
+    problems: tuple[tuple[Problem, ...], ...]
+    """Per file: its own problems, then clashes with other files and grading surprises."""
+    graded: int
+    """Code solutions run through the grader."""
+
+    @property
+    def failed(self) -> int:
+        return sum(
+            1
+            for result, problems in zip(self.results, self.problems, strict=True)
+            if result.deck is None or problems
+        )
+
+
+def check_decks(
+    files: Sequence[Path],
+    *,
+    grade_code: bool = True,
+    jobs: int = 2,
+    grade_all: GradeAll | None = None,
+) -> DeckRun:
+    """Check ``files`` one by one, then together: a deck id may be used once; with
+    ``grade_code``, every code question's reference and wrong solutions go through the
+    grader and every measured numeric part is measured."""
+    results = [check_deck_file(f) for f in files]
+    problems: list[list[Problem]] = [list(r.problems) for r in results]
+    first_source: dict[str, str] = {}
+    for result, found in zip(results, problems, strict=True):
+        if result.deck is not None and result.where is not None:
+            earlier = first_source.setdefault(result.deck.id, result.source)
+            if earlier != result.source:
+                found.append(
+                    result.where.problem(
+                        ("id",), f"duplicate deck id {result.deck.id!r}, also in {earlier}"
+                    )
+                )
+    graded = _grade_code(results, problems, jobs, grade_all) if grade_code else 0
+    return DeckRun(tuple(results), tuple(tuple(p) for p in problems), graded)
+
+
+def _grade_code(
+    results: Sequence[DeckCheck],
+    problems: list[list[Problem]],
+    jobs: int,
+    grade_all: GradeAll | None,
+) -> int:
+    """Grade every deck's references and wrong solutions, and take the measurements numeric
+    answers declare; add a problem per surprise. Decks with problems already are skipped."""
+    expectations = [
+        (i, e) for i, r in enumerate(results) if not problems[i] for e in code_expectations(r)
+    ]
+    measures = [
+        (i, m) for i, r in enumerate(results) if not problems[i] for m in measure_expectations(r)
+    ]
+    if not expectations and not measures:
+        return 0
+    with GraderPool(jobs=min(jobs, max(1, len(expectations)))) as pool:
+        requests = [e.request for _, e in expectations]
+        reports = grade_all(pool, requests) if grade_all else pool.grade_all(requests)
+        for index, measured_part in measures:
+            where = results[index].where
+            assert where is not None
+            try:
+                value: float | str = pool.measure(results[index].source, measured_part.spec)
+            except GraderError as exc:
+                value = str(exc)
+            problem = measure_problem(measured_part, value, where)
+            if problem is not None:
+                problems[index].append(problem)
+    for (index, expectation), report in zip(expectations, reports, strict=True):
+        where = results[index].where
+        assert where is not None
+        problem = code_problem(expectation, report, where)
+        if problem is not None:
+            problems[index].append(problem)
+    return len(expectations)
 
 
 def check_deck(deck: Deck, where: SourceMap) -> tuple[list[Problem], list[str]]:

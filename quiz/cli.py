@@ -30,21 +30,13 @@ from grader import (
     to_json_lines,
     to_junit,
 )
-from grader.deckcheck import (
-    DeckCheck,
-    check_deck_file,
-    code_expectations,
-    code_problem,
-    measure_expectations,
-    measure_problem,
-)
+from grader.deckcheck import check_decks
 from questions import (
     ChoiceQuestion,
     CodeQuestion,
     ConceptQuestion,
     DeckLibrary,
     NumericQuestion,
-    Problem,
     QuestionsError,
     deck_files,
     deck_json_schema,
@@ -585,23 +577,14 @@ def check_deck_command(paths: tuple[Path, ...], no_code: bool, jobs: int) -> Non
         if not found:
             _fail(f"{root}: no deck files (*.yaml, *.yml) here")
         files += found
-    results = [check_deck_file(f) for f in files]
-    problems: list[list[Problem]] = [list(r.problems) for r in results]
-    first_source: dict[str, str] = {}
-    for result, found_problems in zip(results, problems, strict=True):
-        if result.deck is not None and result.where is not None:
-            earlier = first_source.setdefault(result.deck.id, result.source)
-            if earlier != result.source:
-                found_problems.append(
-                    result.where.problem(
-                        ("id",), f"duplicate deck id {result.deck.id!r}, also in {earlier}"
-                    )
-                )
-    graded = 0 if no_code else _check_code_solutions(results, problems, jobs)
-
+    run = check_decks(
+        files,
+        grade_code=not no_code,
+        jobs=jobs,
+        grade_all=lambda pool, requests: _grade_with_progress(pool, requests, show=True),
+    )
     out = _stdout()
-    failed = 0
-    for result, found_problems in zip(results, problems, strict=True):
+    for result, found_problems in zip(run.results, run.problems, strict=True):
         for problem in found_problems:
             click.echo(str(problem), err=True)  # one unwrapped line each: file:line:col
         if result.deck is not None and not found_problems:
@@ -613,48 +596,13 @@ def check_deck_command(paths: tuple[Path, ...], no_code: bool, jobs: int) -> Non
                 soft_wrap=True,
             )
         else:
-            failed += 1
             out.print(f"[red]✗[/] {result.source}", highlight=False, soft_wrap=True)
         for note in result.notes:
             out.print(f"  [dim]note:[/] {note}", highlight=False, soft_wrap=True)
-    if graded:
-        out.print(f"[dim]{graded} code solution(s) run through the grader[/]", highlight=False)
-    if failed:
-        _fail(f"{failed} of {len(files)} deck file(s) have problems")
-
-
-def _check_code_solutions(
-    results: Sequence[DeckCheck], problems: list[list[Problem]], jobs: int
-) -> int:
-    """Grade every deck's references and wrong solutions, and take the measurements numeric
-    answers declare; add a problem per surprise."""
-    expectations = [
-        (i, e) for i, r in enumerate(results) if not problems[i] for e in code_expectations(r)
-    ]
-    measures = [
-        (i, m) for i, r in enumerate(results) if not problems[i] for m in measure_expectations(r)
-    ]
-    if not expectations and not measures:
-        return 0
-    with GraderPool(jobs=min(jobs, max(1, len(expectations)))) as pool:
-        reports = _grade_with_progress(pool, [e.request for _, e in expectations], show=True)
-        for index, measured_part in measures:
-            where = results[index].where
-            assert where is not None
-            try:
-                value: float | str = pool.measure(results[index].source, measured_part.spec)
-            except GraderError as exc:
-                value = str(exc)
-            problem = measure_problem(measured_part, value, where)
-            if problem is not None:
-                problems[index].append(problem)
-    for (index, expectation), report in zip(expectations, reports, strict=True):
-        where = results[index].where
-        assert where is not None
-        problem = code_problem(expectation, report, where)
-        if problem is not None:
-            problems[index].append(problem)
-    return len(expectations)
+    if run.graded:
+        out.print(f"[dim]{run.graded} code solution(s) run through the grader[/]", highlight=False)
+    if run.failed:
+        _fail(f"{run.failed} of {len(files)} deck file(s) have problems")
 
 
 @cli.command("grade")

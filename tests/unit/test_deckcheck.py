@@ -1,0 +1,53 @@
+"""``grader.deckcheck.check_decks``: several deck files checked together, without the CLI."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from grader.deckcheck import check_decks
+
+DECK = textwrap.dedent(
+    """\
+    id: {id}
+    title: A tiny deck
+    questions:
+      - id: n1
+        kind: numeric
+        prompt: How many weights in a 3x3 conv from 2 to 4 channels?
+        answer: 3 * 3 * 2 * 4 = 72
+        parts:
+          - {{label: weights, answer: 72, working: {working}}}
+    """
+)
+
+
+def write(path: Path, deck_id: str, working: str = "3*3*2*4") -> Path:
+    path.write_text(DECK.format(id=deck_id, working=working), encoding="utf-8")
+    return path
+
+
+def test_a_deck_id_used_twice_is_a_problem_of_the_later_file(tmp_path: Path) -> None:
+    first = write(tmp_path / "a.yaml", "tiny")
+    second = write(tmp_path / "b.yaml", "tiny")
+    other = write(tmp_path / "c.yaml", "other")
+    run = check_decks([first, second, other], grade_code=False)
+    assert run.graded == 0
+    assert [len(p) for p in run.problems] == [0, 1, 0]
+    [problem] = run.problems[1]
+    assert "duplicate deck id 'tiny', also in" in problem.message
+    assert str(first) in problem.message
+    assert problem.line == 1
+    assert run.failed == 1
+
+
+def test_a_working_that_does_not_compute_its_answer_fails_its_file(tmp_path: Path) -> None:
+    good = write(tmp_path / "good.yaml", "good")
+    bad = write(tmp_path / "bad.yaml", "bad", working="3*3*2*5")
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("id: [unclosed\n", encoding="utf-8")
+    run = check_decks([good, bad, broken], grade_code=False)
+    assert run.failed == 2
+    assert not run.problems[0]
+    assert any("working" in p.message for p in run.problems[1])
+    assert run.results[2].deck is None and run.problems[2]

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import linecache
 import sys
 import traceback
@@ -168,7 +169,7 @@ class Contestant:
         under ``torch.no_grad()`` and in ``eval()``, each result sent back for the judge
         to compare. ``failed`` in the reply says how far it got.
         """
-        from ._transplant import candidates
+        from . import _transplant
 
         torch = self.torch
         out: list[bytes] = []
@@ -180,6 +181,8 @@ class Contestant:
                 if tensor.is_floating_point():
                     tensor.requires_grad_(True)
             call: Any = self.entry
+            if self.kind == "function" and request.get("args"):  # drawn keyword arguments
+                call = functools.partial(self.entry, **request["args"])
             trainable: dict[str, Any] = {}
             module = None
             if self.kind == "module":
@@ -190,24 +193,36 @@ class Contestant:
                 # Only used when there is no graph (the forward failed): never decides a pass.
                 reply["count"] = sum(p.numel() for p in trainable.values())
                 reference_shapes = [tuple(d["shape"]) for d in request.get("weights", [])]
-                options = list(
-                    candidates(
-                        reference_shapes, [(n, tuple(p.shape)) for n, p in trainable.items()]
+                own_shapes = [(n, tuple(p.shape)) for n, p in trainable.items()]
+                reply["params"] = [[n, list(shape)] for n, shape in own_shapes]
+                assignment: _transplant.Assignment | None
+                if request.get("assignment") is not None:  # the judge's: checked, not trusted
+                    assignment = _transplant.from_json(
+                        request["assignment"], reference_shapes, own_shapes
                     )
-                )
-                reply["candidates"] = len(options)
+                else:
+                    assignment = _transplant.natural(
+                        reference_shapes, own_shapes, request.get("joins") or ()
+                    )
+                reply["matched"] = assignment is not None
+                if request.get("initial_params"):  # as constructed, before any copy
+                    reply["initial_params"] = {
+                        n: _wire.pack_tensor(p.detach(), out) for n, p in trainable.items()
+                    }
                 if request.get("initial"):  # its own initial weights, before any copy
                     with contextlib.suppress(Exception):  # the forward below reports it
                         with torch.no_grad():
                             own = _tensors(torch, module(*[t.detach() for t in inputs]))
                         reply["initial"] = [_wire.pack_tensor(o, out) for o in own]
-                choice = int(request.get("candidate", 0))
-                if options and choice < len(options):
+                if assignment is not None:
+                    weights = [_wire.unpack_tensor(d, buffers) for d in request["weights"]]
                     with torch.no_grad():
-                        for name, index, shape in options[choice]:
-                            source = _wire.unpack_tensor(request["weights"][index], buffers)
-                            trainable[name].copy_(source.reshape(shape) if shape else source)
-                    reply["assignment"] = options[choice]
+                        for entry in assignment:
+                            parts = [weights[i] for i in entry.refs]
+                            source = parts[0] if len(parts) == 1 else torch.cat(parts)
+                            target = trainable[entry.name]
+                            target.copy_(source.reshape(entry.shape or target.shape))
+                    reply["assignment"] = [e.to_json() for e in assignment]
                 call = module
             if request.get("trace"):
                 # Before the forward that is sent back: restoring the module's buffers

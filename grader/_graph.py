@@ -350,10 +350,30 @@ class Graph:
     def input_count(self) -> int:
         return sum(p.role == "input" for p in self.placeholders)
 
+    def first_uses(self) -> dict[str, tuple[int, int]]:
+        """Trainable parameter name -> (node, argument position) of its first use."""
+        names = {i: str(p.name) for i, p in enumerate(self.placeholders) if p.role == "param"}
+        seen: dict[str, tuple[int, int]] = {}
+        for index, node in enumerate(self.nodes):
+            flat = _refs_in((node.args, tuple(node.kwargs.values())))
+            for position, ref in enumerate(flat):
+                name = names.get(ref.index) if ref.kind == "p" else None
+                if name is not None and name not in seen:
+                    seen[name] = (index, position)
+        return seen
+
     @property
     def ops(self) -> list[str]:
         """The op of every node, in order."""
         return [n.op for n in self.nodes]
+
+
+def _refs_in(value: Any) -> list[Ref]:
+    if isinstance(value, Ref):
+        return [value]
+    if isinstance(value, list | tuple):
+        return [r for v in value for r in _refs_in(v)]
+    return []
 
 
 # --------------------------------------------------------------------------- decoding

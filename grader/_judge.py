@@ -12,6 +12,7 @@ find the reference.
 from __future__ import annotations
 
 import contextlib
+import functools
 import inspect
 import json
 import math
@@ -20,7 +21,7 @@ import socket
 import struct
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -331,6 +332,135 @@ def _grad_loss(outputs: list[torch.Tensor], grad_seed: int) -> torch.Tensor:
     return total
 
 
+def _make_distinct(params: list[torch.Tensor], generator: torch.Generator) -> None:
+    """Give every parameter that starts out constant (a norm's scale of ones, a bias of
+    zeros) random values of its own, in place.
+
+    Then no two parameters hold the same values, so a wrong pairing of same-shape
+    parameters cannot reproduce the reference's outputs; and scales of up to 4 with
+    shifts drive activations into their clipped and saturated ranges (ReLU6's 6, a
+    sigmoid's tails), where a wrong activation shows. Signs are kept: a scale stays
+    positive.
+    """
+    with torch.no_grad():
+        for param in params:
+            if not param.is_floating_point() or param.numel() == 0:
+                continue
+            flat = param.reshape(-1)
+            if not bool((flat == flat[0]).all()):
+                continue  # a random initialisation: already its own
+            constant = float(flat[0])
+            if constant == 0.0:
+                fresh = torch.randn(param.shape, generator=generator)
+            else:
+                fresh = constant * (0.5 + 3.5 * torch.rand(param.shape, generator=generator))
+            param.copy_(fresh.to(param.dtype))
+
+
+def _same_distribution(sample: torch.Tensor, reference: torch.Tensor) -> bool:
+    """A two-sample Kolmogorov-Smirnov test: False only when ``sample`` is very unlikely
+    (p < 1e-4) to come from the distribution ``reference`` was drawn from."""
+    a = torch.sort(sample.detach().reshape(-1).double()).values
+    b = torch.sort(reference.detach().reshape(-1).double()).values
+    n, m = a.numel(), b.numel()
+    if n == 0 or m == 0:
+        return True
+    points = torch.cat([a, b])
+    cdf_a = torch.searchsorted(a, points, right=True).double() / n
+    cdf_b = torch.searchsorted(b, points, right=True).double() / m
+    statistic = float((cdf_a - cdf_b).abs().max())
+    effective = math.sqrt(n * m / (n + m))
+    lam = (effective + 0.12 + 0.11 / effective) * statistic
+    p = 2.0 * math.fsum(
+        (-1.0) ** (k - 1) * math.exp(-2.0 * k * k * lam * lam) for k in range(1, 101)
+    )
+    return min(max(p, 0.0), 1.0) >= 1e-4
+
+
+def _weights(
+    assignment: _transplant.Assignment, values: list[torch.Tensor]
+) -> dict[str, torch.Tensor]:
+    """The submission's parameters as ``assignment`` fills them from the reference's values."""
+    weights: dict[str, torch.Tensor] = {}
+    for entry in assignment:
+        parts = [values[i].detach() for i in entry.refs]
+        value = parts[0].clone() if len(parts) == 1 else torch.cat(parts)
+        weights[entry.name] = value.reshape(entry.shape) if entry.shape else value
+    return weights
+
+
+def _per_reference(
+    assignment: _transplant.Assignment,
+    grads: Mapping[str, torch.Tensor | None],
+    values: list[torch.Tensor],
+) -> dict[int, torch.Tensor | None]:
+    """Each reference parameter's share of the gradients of the submission's parameters."""
+    shares: dict[int, torch.Tensor | None] = {}
+    for entry in assignment:
+        grad = grads.get(entry.name)
+        sizes = [values[i].numel() for i in entry.refs]
+        if grad is None or grad.numel() != sum(sizes):
+            shares.update({i: None for i in entry.refs})
+            continue
+        flat, offset = grad.reshape(-1), 0
+        for i, size in zip(entry.refs, sizes, strict=True):
+            shares[i] = flat[offset : offset + size].reshape(values[i].shape)
+            offset += size
+    return shares
+
+
+@contextlib.contextmanager
+def _buffers_kept(module: Any) -> Iterator[None]:
+    """Run the reference with its buffers (running statistics) as they were afterwards."""
+    if not isinstance(module, torch.nn.Module):
+        yield
+        return
+    state = dict(module.named_buffers())
+    saved = {n: v.detach().clone() for n, v in state.items()}
+    try:
+        yield
+    finally:
+        with torch.no_grad():
+            for name, value in saved.items():
+                state[name].copy_(value)
+
+
+def _first_uses(
+    call: Any, params: list[torch.Tensor], inputs: list[torch.Tensor]
+) -> dict[int, tuple[int, int]]:
+    """Parameter index -> (operation, argument position) where a forward first uses it."""
+    from torch.utils._python_dispatch import TorchDispatchMode
+
+    ids = {id(p): i for i, p in enumerate(params)}
+    seen: dict[int, tuple[int, int]] = {}
+    count = 0
+
+    class Recorder(TorchDispatchMode):  # type: ignore[no-untyped-call]
+        @classmethod
+        def _should_skip_dynamo(cls) -> bool:
+            return False  # nothing is compiled; the default would import dynamo
+
+        def __torch_dispatch__(
+            self,
+            func: Any,
+            types: Any,
+            args: tuple[Any, ...] = (),
+            kwargs: dict[str, Any] | None = None,
+        ) -> Any:
+            nonlocal count
+            flat = torch.utils._pytree.tree_leaves((args, kwargs or {}))
+            for position, value in enumerate(flat):
+                index = ids.get(id(value))
+                if index is not None and index not in seen:
+                    seen[index] = (count, position)
+            count += 1
+            return func(*args, **(kwargs or {}))
+
+    with torch.no_grad(), Recorder():  # type: ignore[no-untyped-call]
+        call(*[t.detach() for t in inputs])
+    return seen
+
+
 # --------------------------------------------------------------------------- grading
 
 
@@ -346,11 +476,30 @@ class Observation:
     graph: _graph.Graph | None = None
     graph_error: str | None = None
     state: dict[str, torch.Tensor] = field(default_factory=dict)
+    initial_params: dict[str, torch.Tensor | None] | None = None
 
     @property
     def failed(self) -> str | None:
         failed: str | None = self.reply.get("failed")
         return failed
+
+    @property
+    def assignment(self) -> _transplant.Assignment | None:
+        """The weight copy the contestant says it made (read, never trusted for a verdict)."""
+        value = self.reply.get("assignment")
+        if not isinstance(value, list):
+            return None
+        try:
+            return [
+                _transplant.Entry(
+                    str(name),
+                    tuple(int(i) for i in refs),
+                    tuple(int(d) for d in shape) if shape else None,
+                )
+                for name, refs, shape in value
+            ]
+        except (TypeError, ValueError):
+            return None
 
     def failure(self) -> CheckFailed:
         if self.reply.get("resource"):
@@ -376,7 +525,7 @@ def one_line(value: Any, limit: int = 500) -> str:
 class JudgeRun:
     """The submission's traced graph, run by the judge with the reference's weights."""
 
-    candidate: int | None  # the weight copy that reproduces the reference, None if none does
+    assignment: _transplant.Assignment | None  # the weight copy that reproduces the reference
     outputs: list[torch.Tensor]
     param_grads: dict[int, torch.Tensor | None]  # reference parameter index -> gradient
     input_grads: list[torch.Tensor | None]
@@ -397,7 +546,12 @@ class Grading:
         self.is_module = self.checks.kind == "module"
         self._ref_cache: dict[str, ReferenceResult] = {}
         self._modules: dict[str, tuple[Any, list[tuple[str, Any]]]] = {}
-        self._seen: dict[tuple[str, int, bool], Observation] = {}
+        self._seen: dict[tuple[str, str, bool], Observation] = {}
+        self._force_trace: set[str] = set()
+        self._initial: dict[str, list[torch.Tensor]] = {}  # the reference's starting values
+        # Submission parameter -> reference parameter names, from a matched traced graph:
+        # reused on configurations that are not traced.
+        self._learned: dict[str, tuple[str, ...]] = {}
         # Set while a failure is searched check by check: then every configuration is
         # traced, so that a structural failure shrinks like any other.
         self.trace_all = False
@@ -405,7 +559,7 @@ class Grading:
         self._ref_flops: dict[str, int] = {}
         self.strategy = _strategies.config_strategy(self.checks)
         self.edges = _strategies.edge_configs(self.checks)
-        self._defaults = _defaults(self.reference) if self.is_module else {}
+        self._defaults = _defaults(self.reference)
         # The edges once more, built without the arguments whose value is the default.
         for edge in list(self.edges):
             if any(self._defaults.get(k, _NO_DEFAULT) == v for k, v in edge.items()):
@@ -444,9 +598,14 @@ class Grading:
             if self.is_module:
                 module = self.reference(**self.init_args(config))
                 params = [(n, p) for n, p in module.named_parameters() if p.requires_grad]
+                self._initial[key] = [p.detach().clone() for _, p in params]
+                seed = _strategies.config_seed(config, self.job.seed) ^ 0xD157
+                _make_distinct([p for _, p in params], torch.Generator().manual_seed(seed))
                 self._modules[key] = (module, params)
             else:
-                self._modules[key] = (self.reference, [])
+                args = self.init_args(config)
+                call = functools.partial(self.reference, **args) if args else self.reference
+                self._modules[key] = (call, [])
         return self._modules[key]
 
     def ref(self, config: dict[str, Any]) -> ReferenceResult:
@@ -501,10 +660,14 @@ class Grading:
                 for name, value in saved.items():
                     state[name].copy_(value)
 
-    def observe(self, config: dict[str, Any], candidate: int = 0) -> Observation:
-        """The contestant's results for ``config``, with reference weights copy ``candidate``."""
-        trace = candidate == 0 and self.traced(config)
-        cache_key = (self.key(config), candidate, trace)
+    def observe(
+        self, config: dict[str, Any], assignment: _transplant.Assignment | None = None
+    ) -> Observation:
+        """The contestant's results for ``config``, with the reference's weights copied in as
+        ``assignment`` says (its own natural pairing when None, traced where planned)."""
+        trace = assignment is None and self.traced(config)
+        chosen = json.dumps([e.to_json() for e in assignment]) if assignment is not None else ""
+        cache_key = (self.key(config), chosen, trace)
         if cache_key not in self._seen:
             seed = _strategies.config_seed(config, self.job.seed)
             buffers: list[bytes] = []
@@ -521,9 +684,11 @@ class Grading:
                     "grad_seed": seed,
                     "inputs": inputs,
                     "weights": weights,
-                    "candidate": candidate,
+                    "joins": self.joins(config),
+                    "assignment": json.loads(chosen) if chosen else None,
                     "trace": trace,
                     "initial": trace,
+                    "initial_params": trace and bool(self.checks.initial),
                     "variants": True,
                 },
                 buffers,
@@ -536,6 +701,15 @@ class Grading:
                 self.contestant.dead = f"the submission's process sent a malformed reply ({exc})"
                 raise Aborted(self.contestant.dead) from None
         return self._seen[cache_key]
+
+    def joins(self, config: dict[str, Any]) -> list[list[int]]:
+        """The question's declared stackings, as reference parameter indices."""
+        names = [n for n, _ in self._reference_module(config)[1]]
+        return [
+            [names.index(n) for n in join]
+            for join in self.checks.joins
+            if all(n in names for n in join)
+        ]
 
     def _close(
         self, actual: list[torch.Tensor], expected: list[torch.Tensor], scale: float = 1.0
@@ -562,6 +736,8 @@ class Grading:
         are traced depends on the run's seed, unknown to the submission until asked.
         """
         if self.trace_all or config in self.edges[:2]:  # also every value lowest, highest
+            return True
+        if self.key(config) in self._force_trace:  # its weights could not be matched untraced
             return True
         return _strategies.config_seed(config, self.job.seed ^ 0x5EED) % TRACE_EVERY == 0
 
@@ -593,12 +769,10 @@ class Grading:
         ref_params = reference.params
         inputs = _strategies.make_inputs(self.checks, config, self.job.seed)
         count = sum(math.prod(shape) for _, shape in graph.params)
-        options = list(
-            _transplant.candidates(
-                [tuple(p.shape) for _, p in ref_params], [(n, tuple(s)) for n, s in graph.params]
-            )
+        found = _transplant.groups(
+            [tuple(p.shape) for _, p in ref_params], graph.params, self.joins(config)
         )
-        if self.is_module and not options:
+        if self.is_module and found is None:
             # No weight copy fits, so nothing to compare; the graph's FLOPs still count,
             # on tensors of its own shapes (counting needs shapes, not values).
             own = {
@@ -613,75 +787,223 @@ class Grading:
             run = JudgeRun(None, [], {}, [], flops, count)
             self._runs[key] = run
             return run
-        seed = _strategies.config_seed(config, self.job.seed)
-        first: JudgeRun | None = None
-        for index, assignment in enumerate(options or [[]]):
-            weights = {
-                name: ref_params[ref_index][1]
-                .detach()
-                .clone()
-                .reshape(shape if shape else ref_params[ref_index][1].shape)
-                .requires_grad_(True)
-                for name, ref_index, shape in assignment
-            }
-            leaves = [t.clone().requires_grad_(t.is_floating_point()) for t in inputs]
-            try:
-                outputs = _graph.run(graph, weights, dict(observation.state), leaves)
-                flops = _graph.count_flops(
-                    graph,
-                    {n: w.detach() for n, w in weights.items()},
-                    dict(observation.state),
-                    [t.detach() for t in leaves],
-                )
-            except _graph.GraphError as exc:
-                raise CheckFailed(
-                    f"the grader cannot check this forward: {exc}",
-                    expected="a forward made of PyTorch operations",
-                    actual=str(exc),
-                ) from None
-            except Exception as exc:  # the graph fails when the judge runs it
-                raise CheckFailed(
-                    f"the traced forward fails when run: {type(exc).__name__}: {exc}"[:500]
-                ) from None
-            loss = _grad_loss(outputs, seed)
-            if loss.requires_grad:
-                loss.backward()  # type: ignore[no-untyped-call]
-            run = JudgeRun(
-                index,
-                [o.detach() for o in outputs],
-                {ref_index: weights[name].grad for name, ref_index, _ in assignment},
-                [t.grad for t in leaves],
-                flops,
-                count,
+        found = found or []
+        state = dict(observation.state)
+        values = [p.detach() for _, p in ref_params]
+        tries = [_transplant.pair(found)]
+        ambiguous = any(len(g.names) > 1 for g in found)
+        if ambiguous:
+            # Same-shape parameters: first in the order the forwards use them, then in the
+            # order they were created, then found one by one (``_probe``).
+            used = graph.first_uses()
+            ref_used = self._reference_first_uses(config)
+            ordered = _transplant.pair(
+                found,
+                sub_order=lambda n: used.get(n, (len(used) + 1, 0)),
+                ref_order=lambda r: ref_used.get(r[0], (len(ref_used) + 1, 0)),
             )
+            if ordered != tries[0]:
+                tries.insert(0, ordered)
+        first: JudgeRun | None = None
+        for attempt in range(len(tries) + ambiguous):
+            if attempt == len(tries):
+                probed = self._probe(config, graph, found, state, inputs)
+                if probed is None or probed in tries:
+                    break
+                tries.append(probed)
+            run = self._run_graph(graph, tries[attempt], values, state, inputs, config, count)
             first = first or run
             if self._close(run.outputs, reference.outputs):
                 self._runs[key] = run
+                self._learn(tries[attempt], ref_params)
                 return run
         assert first is not None
-        first.candidate = None
+        first.assignment = None
         self._runs[key] = first
         return first
 
+    def _run_graph(
+        self,
+        graph: _graph.Graph,
+        assignment: _transplant.Assignment,
+        values: list[torch.Tensor],
+        state: dict[str, torch.Tensor],
+        inputs: list[torch.Tensor],
+        config: dict[str, Any],
+        count: int,
+    ) -> JudgeRun:
+        """Run the graph with the reference's weights copied in as ``assignment``, with
+        gradients and FLOPs."""
+        weights = {n: w.requires_grad_(True) for n, w in _weights(assignment, values).items()}
+        leaves = [t.clone().requires_grad_(t.is_floating_point()) for t in inputs]
+        try:
+            outputs = _graph.run(graph, weights, state, leaves)
+            flops = _graph.count_flops(
+                graph,
+                {n: w.detach() for n, w in weights.items()},
+                state,
+                [t.detach() for t in leaves],
+            )
+        except _graph.GraphError as exc:
+            raise CheckFailed(
+                f"the grader cannot check this forward: {exc}",
+                expected="a forward made of PyTorch operations",
+                actual=str(exc),
+            ) from None
+        except Exception as exc:  # the graph fails when the judge runs it
+            raise CheckFailed(
+                f"the traced forward fails when run: {type(exc).__name__}: {exc}"[:500]
+            ) from None
+        loss = _grad_loss(outputs, _strategies.config_seed(config, self.job.seed))
+        if loss.requires_grad:
+            loss.backward()  # type: ignore[no-untyped-call]
+        grads = {n: w.grad for n, w in weights.items()}
+        return JudgeRun(
+            assignment,
+            [o.detach() for o in outputs],
+            _per_reference(assignment, grads, values),
+            [t.grad for t in leaves],
+            flops,
+            count,
+        )
+
+    def _reference_first_uses(self, config: dict[str, Any]) -> dict[int, tuple[int, int]]:
+        """Reference parameter index -> (operation, argument position) of its first use."""
+        module, params = self._reference_module(config)
+        inputs = _strategies.make_inputs(self.checks, config, self.job.seed)
+        with _buffers_kept(module):
+            return _first_uses(module, [p for _, p in params], inputs)
+
+    def _probe(
+        self,
+        config: dict[str, Any],
+        graph: _graph.Graph,
+        found: list[_transplant.Group],
+        state: dict[str, torch.Tensor],
+        inputs: list[torch.Tensor],
+    ) -> _transplant.Assignment | None:
+        """Find which same-shape parameter is which, one reference parameter at a time.
+
+        Every group's parameters are first given one value (the group's last member's),
+        so that how a group is paired cannot matter; then one reference parameter at a time
+        takes its own value, and the submission's parameter that reproduces the reference's
+        outputs when given that value is its match. At most k(k+1)/2 runs of the graph for
+        a group of k. None when some reference parameter has no match.
+        """
+        module, params = self._reference_module(config)
+        names = [n for n, _ in params]
+        values = [p.detach() for _, p in params]
+        tie = list(values)
+        for group in found:
+            if len(group.names) > 1:
+                for refs in group.indices:
+                    tie[refs[0]] = values[group.indices[-1][0]].reshape(values[refs[0]].shape)
+        plain = [t.detach() for t in inputs]
+
+        def reference(given: list[torch.Tensor]) -> list[torch.Tensor]:
+            with torch.no_grad(), _buffers_kept(module):
+                out = torch.func.functional_call(
+                    module, dict(zip(names, given, strict=True)), tuple(plain)
+                )
+            return [o.detach() for o in (out if isinstance(out, tuple | list) else [out])]
+
+        def submission(
+            assignment: _transplant.Assignment, given: list[torch.Tensor]
+        ) -> list[torch.Tensor] | None:
+            try:
+                with torch.no_grad():
+                    return _graph.run(graph, _weights(assignment, given), state, plain)
+            except Exception:  # a pairing the graph cannot run with is no match
+                return None
+
+        base = reference(tie)
+        assignment: _transplant.Assignment = []
+        for group in found:
+            if len(group.names) == 1:
+                assignment.append(_transplant.Entry(group.names[0], group.indices[0], group.shape))
+                continue
+            left = list(group.names)
+            matched: list[tuple[int, ...]] = []
+            for refs in group.indices[:-1]:
+                tie_now = list(tie)
+                tie_now[refs[0]] = values[refs[0]]
+                expected = reference(tie_now)
+                if self._close(expected, base):
+                    continue  # no effect at this point: paired with what is left
+                rest = [e for e in _transplant.pair(found) if e.name not in group.names]
+                for name in left:
+                    trial = [
+                        *rest,
+                        _transplant.Entry(name, refs, group.shape),
+                        *(
+                            _transplant.Entry(other, group.indices[-1], group.shape)
+                            for other in left
+                            if other != name
+                        ),
+                    ]
+                    got = submission(trial, tie_now)
+                    if got is not None and self._close(got, expected):
+                        assignment.append(_transplant.Entry(name, refs, group.shape))
+                        left.remove(name)
+                        matched.append(refs)
+                        break
+                else:
+                    return None
+            rest_refs = [r for r in group.indices if r not in matched]
+            assignment += [
+                _transplant.Entry(n, r, group.shape) for n, r in zip(left, rest_refs, strict=True)
+            ]
+        return assignment
+
+    def _learn(self, assignment: _transplant.Assignment, ref_params: list[tuple[str, Any]]) -> None:
+        for entry in assignment:
+            self._learned[entry.name] = tuple(ref_params[i][0] for i in entry.refs)
+
+    def _learned_assignment(
+        self, config: dict[str, Any], observation: Observation
+    ) -> _transplant.Assignment | None:
+        """The pairing found on a traced configuration, by name, if it fits this one."""
+        params = observation.reply.get("params")
+        if not self._learned or not isinstance(params, list):
+            return None
+        ref_params = self._reference_module(config)[1]
+        index = {n: i for i, (n, _) in enumerate(ref_params)}
+        shapes = [tuple(p.shape) for _, p in ref_params]
+        try:
+            own = [(str(n), tuple(int(d) for d in shape)) for n, shape in params]
+            value: list[list[Any]] = []
+            for name, shape in own:
+                refs = [index[r] for r in self._learned[name]]
+                exact = len(refs) > 1 or shapes[refs[0]] == shape
+                value.append([name, refs, None if exact else list(shape)])
+            return _transplant.from_json(value, shapes, own)
+        except (KeyError, ValueError, TypeError):
+            return None
+
     def with_reference_weights(self, config: dict[str, Any]) -> Observation:
-        """The contestant's observation with the weight copy the judge found right."""
+        """The contestant's observation with the weight copy that reproduces the reference."""
         first = self.observe(config)
         if first.failed in ("construct", "forward"):
             raise first.failure()
-        if self.is_module and not first.reply.get("candidates"):
+        if self.is_module and not first.reply.get("matched"):
             self._no_match(config, first)
         run = self.judge_run(config)
-        if run is not None:
-            return first if run.candidate is None else self.observe(config, run.candidate)
-        # Not traced: try the contestant's own weight copies until one reproduces the reference.
-        expected = self.ref(config).outputs
-        if self._close(first.outputs, expected):
+        if run is None:
+            # Not traced: the contestant's own pairing, then one learned on a traced
+            # configuration, then this configuration traced after all.
+            expected = self.ref(config).outputs
+            if not self.is_module or self._close(first.outputs, expected):
+                return first
+            learned = self._learned_assignment(config, first)
+            if learned is not None and learned != first.assignment:
+                other = self.observe(config, learned)
+                if other.failed in (None, "backward") and self._close(other.outputs, expected):
+                    return other
+            self._force_trace.add(self.key(config))
+            run = self.judge_run(config)
+        if run is None or run.assignment is None or run.assignment == first.assignment:
             return first
-        for candidate in range(1, min(int(first.reply.get("candidates") or 1), 64)):
-            other = self.observe(config, candidate)
-            if other.failed in (None, "backward") and self._close(other.outputs, expected):
-                return other
-        return first
+        return self.observe(config, run.assignment)
 
     def _no_match(self, config: dict[str, Any], observation: Observation) -> None:
         shapes = observation.graph.params if observation.graph else []
@@ -725,6 +1047,80 @@ class Grading:
                 expected=f"{expected:,}",
                 actual=f"{count:,}",
             )
+
+    def check_rules(self, config: dict[str, Any]) -> None:
+        """No call the prompt rules out, in the traced forward the judge runs."""
+        observation = self.observe(config)
+        graph = observation.graph
+        if graph is None:  # not traced here (the edges always are), or it failed: others say
+            return
+        ops = graph.ops
+        for rule in self.checks.forbid:
+            found = [op for op in ops if any(op == o or op.startswith(o + ".") for o in rule.ops)]
+            if found:
+                raise CheckFailed(
+                    f"calls {rule.call}, which this question asks you not to use "
+                    f"(your traced forward runs {found[0]})",
+                    expected=f"no {rule.call}",
+                    actual=found[0],
+                )
+
+    def check_initial(self, config: dict[str, Any]) -> None:
+        """Parameters the prompt says how to initialise start as the reference's do."""
+        observation = self.observe(config)
+        if observation.failed == "construct":
+            raise observation.failure()
+        own = observation.initial_params
+        if own is None:  # sent with traced configurations only (the edges always are)
+            return
+        run = self.judge_run(config, needed=False)
+        assignment = (run.assignment if run is not None else None) or observation.assignment
+        if not assignment:
+            return
+        self._reference_module(config)
+        starts = self._initial[self.key(config)]
+        names = [n for n, _ in self._reference_module(config)[1]]
+        shares = _per_reference(assignment, own, starts)
+        by_reference = {i: e.name for e in assignment for i in e.refs}
+        for wanted in self.checks.initial:
+            if wanted not in names:
+                continue
+            index = names.index(wanted)
+            actual, start = shares.get(index), starts[index]
+            label = f"parameter {by_reference.get(index, wanted)!r}"
+            if actual is None:
+                raise CheckFailed(f"{label} has no starting values to compare")
+            flat = start.reshape(-1)
+            if bool((flat == flat[0]).all()):
+                constant = float(flat[0])
+                if not torch.allclose(actual, start, atol=1e-6, rtol=0):
+                    raise CheckFailed(
+                        f"{label} should start at {constant:g} everywhere, as the question "
+                        f"says; it starts between {float(actual.min()):.3g} and "
+                        f"{float(actual.max()):.3g}",
+                        expected=f"all {constant:g}",
+                        actual=f"{float(actual.min()):.3g} .. {float(actual.max()):.3g}",
+                    )
+            elif not _same_distribution(actual, self._initial_samples(config, index)):
+                raise CheckFailed(
+                    f"{label} does not start with values drawn like the reference's "
+                    f"(mean {float(actual.mean()):.3g}, std {float(actual.std()):.3g} against "
+                    f"{float(start.mean()):.3g}, {float(start.std()):.3g})",
+                    expected="the initialisation the question asks for",
+                    actual="another distribution",
+                )
+
+    def _initial_samples(self, config: dict[str, Any], index: int) -> torch.Tensor:
+        """Starting values of reference parameter ``index`` from several fresh builds."""
+        samples = []
+        for draw in range(8):
+            torch.default_generator.manual_seed(
+                _strategies.config_seed(config, self.job.seed) + 7919 * (draw + 1)
+            )
+            module = self.reference(**self.init_args(config))
+            params = [p for p in module.parameters() if p.requires_grad]
+            samples.append(params[index].detach().reshape(-1))
+        return torch.cat(samples)
 
     def check_output_shape(self, config: dict[str, Any]) -> None:
         observation = self.observe(config)
@@ -829,12 +1225,13 @@ class Grading:
                 expected,
             )
         # ... and from the submission's own backward, for every parameter it matched.
-        assignment = observation.reply.get("assignment") or []
-        by_reference = {int(entry[1]): str(entry[0]) for entry in assignment}
+        assignment = observation.assignment or []
+        values = [p.detach() for _, p in reference.params]
+        own = _per_reference(assignment, observation.param_grads, values)
+        by_reference = {i: e.name for e in assignment for i in e.refs}
         for index, expected in enumerate(reference.param_grads):
             name = by_reference.get(index)
-            actual = observation.param_grads.get(name) if name is not None else None
-            self._compare_grad(f"parameter {name or index!r}", actual, expected)
+            self._compare_grad(f"parameter {name or index!r}", own.get(index), expected)
         sources = [("", observation.input_grads)]
         if run is not None:
             sources.append((" (as traced)", run.input_grads))
@@ -1011,6 +1408,11 @@ def _observation(reply: dict[str, Any], data: list[bytes]) -> Observation:
     )
     if reply.get("initial") is not None:
         reply["initial_outputs"] = tensors(reply.get("initial"))
+    initial_params = reply.get("initial_params")
+    if initial_params is not None:
+        if not isinstance(initial_params, dict):
+            raise TypeError("malformed initial parameters")
+        observation.initial_params = {str(n): tensor(d) for n, d in initial_params.items()}
     traced = reply.get("graph")
     if isinstance(traced, dict):
         try:
@@ -1136,10 +1538,15 @@ def _grade_with(
     assert question.checks is not None
     is_module = question.checks.kind == "module"
     compare = question.checks.compare
+    wanted = {
+        *compare,
+        *(["rules"] if question.checks.forbid else []),
+        *(["initial"] if question.checks.initial and is_module else []),
+    }
     later = [
         c
-        for c in ("parameters", "output_shape", "outputs", "gradients", "flops")
-        if c in compare and (is_module or c != "parameters")
+        for c in ("rules", "parameters", "output_shape", "initial", "outputs", "gradients", "flops")
+        if c in wanted and (is_module or c != "parameters")
     ]
     planned = ["compile", "load", *(["construct"] if is_module else []), *later]
     results: dict[str, CheckResult] = {}
@@ -1218,8 +1625,10 @@ def _blocked_by(name: str, results: dict[str, CheckResult]) -> str | None:
     def failed(check: str) -> bool:
         return check in results and results[check].status != "pass"
 
-    if name in ("outputs", "gradients", "flops") and failed("output_shape"):
+    if name in ("initial", "outputs", "gradients", "flops") and failed("output_shape"):
         return "output_shape failed"
+    if name == "initial" and failed("parameters"):
+        return "the parameters differ, so they cannot be compared with the reference's"
     if name in ("outputs", "gradients") and failed("parameters"):
         return "the parameters differ, so the reference's weights cannot be copied in"
     if name == "gradients" and failed("outputs"):

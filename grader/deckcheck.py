@@ -403,6 +403,10 @@ def _check_code(
     if question.checks is None:
         return
     runs = set(ALWAYS_RUN) | set(question.checks.compare)
+    if question.checks.forbid:
+        runs.add("rules")
+    if question.checks.initial:
+        runs.add("initial")
     for w_index, wrong in enumerate(question.wrong_solutions):
         if wrong.fails not in runs:
             yield where.problem(

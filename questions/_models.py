@@ -37,8 +37,10 @@ CheckName = Literal[
     "compile",
     "load",
     "construct",
+    "rules",
     "parameters",
     "output_shape",
+    "initial",
     "outputs",
     "gradients",
     "flops",
@@ -363,12 +365,34 @@ class TensorSpec(_Model):
     )
 
 
+class Forbidden(_Model):
+    """A call the prompt rules out, found by the ATen operations it leaves in a traced forward."""
+
+    call: str = Field(min_length=1, description="What the learner is told, e.g. `F.hardswish`.")
+    ops: list[str] = Field(
+        min_length=1,
+        description="ATen operations it leaves, e.g. `aten.hardswish` (any overload).",
+    )
+
+    @field_validator("ops")
+    @classmethod
+    def _aten_names(cls, ops: list[str]) -> list[str]:
+        for op in ops:
+            if not re.fullmatch(r"aten\.[a-z0-9_]+(\.[a-zA-Z0-9_]+)?", op):
+                raise ValueError(f"{op!r} is not an ATen operation name such as aten.hardswish")
+        return ops
+
+
 class Checks(_Model):
     """How the grader tests a code answer; turned into hypothesis strategies."""
 
     kind: Literal["module", "function"] = "module"
     init: dict[str, Strategy] = Field(
-        default_factory=dict, description="Constructor arguments (modules only), drawn in order."
+        default_factory=dict,
+        description=(
+            "Constructor arguments of a module, or the keyword arguments after the tensors of "
+            "a function (such as `eps`), drawn in order."
+        ),
     )
     dims: dict[str, Strategy] = Field(
         default_factory=dict, description="Further values drawn after `init`, used in shapes."
@@ -383,11 +407,33 @@ class Checks(_Model):
         default=0.10, ge=0, description="FLOPs may exceed the reference's by this fraction."
     )
     max_examples: int = Field(default=25, ge=1, le=10_000)
+    forbid: list[Forbidden] = Field(
+        default_factory=list,
+        description="Calls the prompt rules out; checked as `rules` on the traced forward.",
+    )
+    initial: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Reference parameters (by name) whose starting values the prompt specifies; "
+            "checked as `initial`: exactly where the reference starts constant, by "
+            "distribution where it starts random."
+        ),
+    )
+    joins: list[list[str]] = Field(
+        default_factory=list,
+        description=(
+            "Reference parameters (by name) a correct answer may hold stacked along the "
+            "first dimension in one parameter, in this order: a fused q, k, v projection."
+        ),
+    )
 
     @model_validator(mode="after")
     def _names_defined_before_use(self) -> Self:
-        if self.kind == "function" and self.init:
-            raise ValueError("`init` is for modules; a function takes only `inputs`")
+        if self.kind == "function" and self.initial:
+            raise ValueError("`initial` is for modules; a function has no parameters")
+        for join in self.joins:
+            if len(join) < 2 or len(set(join)) != len(join):
+                raise ValueError(f"a join stacks two or more different parameters, got {join}")
         known: set[str] = set()
         for group in (self.init, self.dims):
             for name, strategy in group.items():

@@ -204,6 +204,8 @@ class TestEfficientArchitecturesDeck(DeckSuite):
         assert question.entry_point == entry_point
         assert question.checks is not None and question.checks.kind == kind
         allowed = {"compile", "load", "construct", *question.checks.compare}
+        allowed |= {"rules"} if question.checks.forbid else set()
+        allowed |= {"initial"} if question.checks.initial else set()
         assert {wrong.fails for wrong in question.wrong_solutions} <= allowed
         # Different mistakes are caught by different checks, not all by one.
         assert len({wrong.fails for wrong in question.wrong_solutions}) >= 2

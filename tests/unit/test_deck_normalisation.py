@@ -268,6 +268,7 @@ class TestNormalisationDeck(DeckSuite):
         assert checks is not None
         assert checks.kind == "function"
         assert list(checks.inputs) == ["x", "weight", "bias"]
+        assert list(checks.init) == ["eps"]  # drawn and passed by keyword: it must be used
         assert checks.inputs["x"].shape == ["n", "c", "h", "w"]
         assert checks.inputs["weight"].shape == checks.inputs["bias"].shape == ["c"]
         assert checks.model_dump()["dims"]["n"]["int"][0] >= 2
@@ -287,13 +288,16 @@ class TestNormalisationDeck(DeckSuite):
         checks = question.checks
         assert checks is not None
         assert checks.kind == "module"
-        assert list(checks.init) == ["normalized_shape"]
+        assert list(checks.init) == ["normalized_shape", "eps"]  # eps drawn: it must be used
         assert checks.inputs["x"].shape == ["batch", "seq", "normalized_shape"]
+        # The prompt rules out the built-in and says how weight and bias start.
+        assert {"aten.native_layer_norm", "aten.layer_norm"} <= set(checks.forbid[0].ops)
+        assert checks.initial == ["weight", "bias"]
         assert "torch.ones(normalized_shape)" in question.reference
         assert "torch.zeros(normalized_shape)" in question.reference
         assert checks.compare == ["parameters", "output_shape", "outputs", "gradients"]
         fails = [wrong.fails for wrong in question.wrong_solutions]
-        assert {"parameters", "output_shape", "outputs", "gradients"} <= set(fails)
+        assert {"rules", "parameters", "output_shape", "initial", "outputs"} <= set(fails)
 
     @pytest.mark.parametrize("question_id", CODE_IDS)
     def test_wrong_solutions_name_checks_the_question_runs(
@@ -304,6 +308,10 @@ class TestNormalisationDeck(DeckSuite):
         runnable = {"compile", "load", *question.checks.compare}
         if question.checks.kind == "module":
             runnable.add("construct")
+        if question.checks.forbid:
+            runnable.add("rules")
+        if question.checks.initial:
+            runnable.add("initial")
         for wrong in question.wrong_solutions:
             assert wrong.fails in runnable, wrong.name
             assert wrong.code.strip() != question.reference.strip()

@@ -1,0 +1,61 @@
+"""Judgement: correct answers in the styles real candidates use pass, real mistakes fail.
+
+The files under ``submissions/judgement`` are the cases the grader used to get wrong:
+same-shape parameters created in another order or held on the module itself, a fused
+q/k/v projection, a ReLU where ReLU6 belongs (hidden while BatchNorm's scale and shift
+were 1 and 0), calls the prompt rules out, a parameter that starts at the wrong values,
+and an ignored ``eps``. Each is graded with two seeds, in one batch.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from grader import GradeRequest, GraderPool, SubmissionReport
+from questions import DeckLibrary
+
+HERE = Path(__file__).parent / "submissions" / "judgement"
+ENTRIES: list[dict[str, Any]] = yaml.safe_load(
+    (HERE / "MANIFEST.yaml").read_text(encoding="utf-8")
+)["submissions"]
+SEEDS = (0, 1)
+
+
+@pytest.fixture(scope="module")
+def reports() -> dict[tuple[str, int], SubmissionReport]:
+    library = DeckLibrary.discover()
+    requests = []
+    for entry in ENTRIES:
+        loaded, question = library.question(entry["question"])
+        requests += [
+            GradeRequest(
+                submission=str(HERE / entry["file"]),
+                deck_path=str(loaded.path),
+                question_id=question.id,
+                display=f"{entry['file']}@{seed}",
+                seed=seed,
+            )
+            for seed in SEEDS
+        ]
+    with GraderPool(jobs=2) as pool:
+        graded = pool.grade_all(requests)
+    return {(r.submission.split("@")[0], r.seed): r for r in graded}
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("entry", ENTRIES, ids=[e["file"] for e in ENTRIES])
+def test_verdict(
+    reports: dict[tuple[str, int], SubmissionReport], entry: dict[str, Any], seed: int
+) -> None:
+    report = reports[(entry["file"], seed)]
+    detail = [(c.name, c.status, c.message) for c in report.checks]
+    if entry["expect"] == "pass":
+        assert report.status == "pass", detail
+        return
+    assert report.status == "fail", detail
+    first = next(c for c in report.checks if c.status == "fail")
+    assert first.name == entry["fails"], detail

@@ -83,6 +83,10 @@ class Contestant:
                 stream.flush()
         _wire.send(self.write_fd, header, buffers)
 
+    def progress(self, stage: str) -> None:
+        """Tell the judge which part of a request runs now: it names what hung, if one does."""
+        _wire.send(self.write_fd, {"progress": stage})
+
     # ------------------------------------------------------------------ loading
 
     def load(self, request: dict[str, Any]) -> None:
@@ -175,6 +179,7 @@ class Contestant:
         out: list[bytes] = []
         reply: dict[str, Any] = {"ok": True, "failed": None}
         stage = "construct"
+        self.progress("construct")
         try:
             inputs = [_wire.unpack_tensor(d, buffers) for d in request["inputs"]]
             for tensor in inputs:
@@ -212,7 +217,7 @@ class Contestant:
                 if request.get("initial"):  # its own initial weights, before any copy
                     with contextlib.suppress(Exception):  # the forward below reports it
                         with torch.no_grad():
-                            own = _tensors(torch, module(*[t.detach() for t in inputs]))
+                            own = _tensors(torch, module(*_fresh(inputs)))
                         reply["initial"] = [_wire.pack_tensor(o, out) for o in own]
                 if assignment is not None:
                     weights = [_wire.unpack_tensor(d, buffers) for d in request["weights"]]
@@ -227,16 +232,21 @@ class Contestant:
             if request.get("trace"):
                 # Before the forward that is sent back: restoring the module's buffers
                 # after tracing must not touch tensors that backward still needs.
+                self.progress("forward")
                 try:
                     reply["graph"] = self._trace(module, call, inputs, out)
                 except Exception as exc:  # the forward below says it better, if it fails
                     reply["trace_error"] = str(exc)[:500]
             stage = "forward"
-            output = call(*inputs)
+            self.progress("forward")
+            # Copies, not the leaves themselves: a forward may change its input in place
+            # (``x += b``), as it may outside the grader; gradients still reach the leaves.
+            output = call(*[t.clone() for t in inputs])
             reply["output_kind"] = output_kind(output)
             outputs = _tensors(torch, output)
             reply["outputs"] = [_wire.pack_tensor(o, out) for o in outputs]
             stage = "backward"
+            self.progress("backward")
             generator = torch.Generator().manual_seed(int(request["grad_seed"]))
             loss = torch.zeros(())
             for o in outputs:
@@ -254,6 +264,7 @@ class Contestant:
             }
             if request.get("variants"):
                 stage = "forward"
+                self.progress("again")
                 reply["variants"] = self._variants(module, call, inputs, out)
         except BaseException as exc:
             reply.update(_error(stage, exc, self.filename))
@@ -284,16 +295,18 @@ class Contestant:
     def _variants(self, module: Any, call: Any, inputs: list[Any], out: list[bytes]) -> Any:
         """The forward again: once more, under no_grad, and in eval mode."""
         torch = self.torch
-        plain = [t.detach() for t in inputs]
         found: dict[str, Any] = {}
         with torch.no_grad():
-            found["again"] = [_wire.pack_tensor(o, out) for o in _tensors(torch, call(*plain))]
+            again = _tensors(torch, call(*_fresh(inputs)))
+            found["again"] = [_wire.pack_tensor(o, out) for o in again]
         with torch.no_grad():
-            found["no_grad"] = [_wire.pack_tensor(o, out) for o in _tensors(torch, call(*plain))]
+            no_grad = _tensors(torch, call(*_fresh(inputs)))
+            found["no_grad"] = [_wire.pack_tensor(o, out) for o in no_grad]
         if module is not None:
             module.eval()
             with torch.no_grad():
-                found["eval"] = [_wire.pack_tensor(o, out) for o in _tensors(torch, call(*plain))]
+                evaluated = _tensors(torch, call(*_fresh(inputs)))
+                found["eval"] = [_wire.pack_tensor(o, out) for o in evaluated]
         return found
 
     def serve(self) -> NoReturn:
@@ -314,6 +327,11 @@ class Contestant:
 def output_kind(output: Any) -> str:
     """What a forward returned: "one" tensor, a "tuple" or a "list" (of tensors)."""
     return "tuple" if isinstance(output, tuple) else "list" if isinstance(output, list) else "one"
+
+
+def _fresh(inputs: list[Any]) -> list[Any]:
+    """Detached copies of the inputs: what one forward changes in place, the next never sees."""
+    return [t.detach().clone() for t in inputs]
 
 
 def _tensors(torch: Any, output: Any) -> list[Any]:

@@ -145,6 +145,14 @@ class OutputSink:
         return text
 
 
+STAGES = {
+    "construct": "building the module",
+    "forward": "forward",
+    "backward": "backward",
+    "again": "forward, called again",
+}
+
+
 @dataclass
 class ContestantHandle:
     sock: int
@@ -153,6 +161,7 @@ class ContestantHandle:
     group: _sandbox.Group | None = None
     dead: str | None = None
     isolation: tuple[str, ...] = ()
+    stage: str | None = None  # what the contestant said it was doing last
 
     def ask(
         self, header: dict[str, Any], buffers: list[bytes] | None = None
@@ -170,10 +179,18 @@ class ContestantHandle:
             raise Aborted(self.dead) from None
 
     def receive_all(self) -> tuple[dict[str, Any], list[bytes]]:
+        """The reply to the request in flight; the progress notes before it set ``stage``."""
         if self.dead:
             raise Aborted(self.dead)
         try:
-            return _wire.receive(self.sock, deadline=self.deadline, max_bytes=REPLY_BYTES)
+            while True:
+                header, data = _wire.receive(
+                    self.sock, deadline=self.deadline, max_bytes=REPLY_BYTES
+                )
+                note = header.get("progress") if isinstance(header, dict) else None
+                if note is None or len(header) != 1:
+                    return header, data
+                self.stage = note if note in STAGES else None
         except _wire.PeerTimeout:
             self.dead = "timed out"
         except _wire.PeerClosed:
@@ -206,6 +223,10 @@ class InProcessContestant(ContestantHandle):
         self._replies: list[tuple[dict[str, Any], list[bytes]]] = []
         self._contestant = Contestant(-1, -1)
         self._contestant.reply = self._keep  # type: ignore[method-assign]
+        self._contestant.progress = self._stage  # type: ignore[method-assign]
+
+    def _stage(self, stage: str) -> None:
+        self.stage = stage
 
     def _keep(self, header: dict[str, Any], buffers: list[bytes] | None = None) -> None:
         self._replies.append((json.loads(json.dumps(header)), list(buffers or [])))
@@ -549,6 +570,8 @@ class Grading:
         self._seen: dict[tuple[str, str, bool], Observation] = {}
         self._force_trace: set[str] = set()
         self._initial: dict[str, list[torch.Tensor]] = {}  # the reference's starting values
+        self.running: str | None = None  # the check under way (named when time runs out)
+        self.seconds: dict[str, float] = {}  # time spent per check on the fast path
         # Submission parameter -> reference parameter names, from a matched traced graph:
         # reused on configurations that are not traced.
         self._learned: dict[str, tuple[str, ...]] = {}
@@ -1019,7 +1042,12 @@ class Grading:
     def check_all(self, config: dict[str, Any]) -> None:
         """Every planned check at once: the fast path for a submission that passes."""
         for name in self.planned:
-            getattr(self, f"check_{name}")(config)
+            self.running = name
+            started = time.monotonic()
+            try:
+                getattr(self, f"check_{name}")(config)
+            finally:
+                self.seconds[name] = self.seconds.get(name, 0.0) + time.monotonic() - started
 
     planned: tuple[str, ...] = ()
 
@@ -1169,13 +1197,21 @@ class Grading:
         compared = [("", observation.outputs)]
         if run is not None:
             compared.append((" when the grader runs your traced forward", run.outputs))
+        copied = " with the reference's weights copied in" if reference.params else ""
         for what, actual in compared:
             if not self._close(actual, expected):
+                broken = _non_finite(actual, expected)
+                if broken:
+                    raise CheckFailed(
+                        f"your output contains {broken}{copied}{what}, where the reference's "
+                        "is finite",
+                        expected="finite values like the reference's",
+                        actual=broken,
+                    )
                 worst = _worst(actual, expected)
                 raise CheckFailed(
-                    f"outputs differ from the reference's by up to {worst:.3g} with the "
-                    f"reference's weights copied in{what} (atol={self.checks.atol:g}, "
-                    f"rtol={self.checks.rtol:g})",
+                    f"outputs differ from the reference's by up to {worst:.3g}{copied}{what} "
+                    f"(atol={self.checks.atol:g}, rtol={self.checks.rtol:g})",
                     expected="the reference's output",
                     actual=f"max |difference| {worst:.3g}",
                 )
@@ -1243,10 +1279,11 @@ class Grading:
                     expected=str(len(reference.input_grads)),
                     actual=str(len(grads)),
                 )
+            names = list(self.checks.inputs)
             for index, (actual, expected) in enumerate(
                 zip(grads, reference.input_grads, strict=True)
             ):
-                self._compare_grad(f"input {index}{source}", actual, expected)
+                self._compare_grad(f"input {names[index]!r}{source}", actual, expected)
 
     def _compare_grad(
         self, what: str, actual: torch.Tensor | None, expected: torch.Tensor | None
@@ -1430,6 +1467,19 @@ def _observation(reply: dict[str, Any], data: list[bytes]) -> Observation:
     return observation
 
 
+def _non_finite(actual: list[torch.Tensor], expected: list[torch.Tensor]) -> str:
+    """ "NaN", "inf" or "NaN and inf" where ``actual`` has them and ``expected`` has not."""
+    found = []
+    for a, e in zip(actual, expected, strict=False):
+        if not (a.is_floating_point() and e.is_floating_point()):
+            continue
+        if bool(torch.isnan(a).any()) and not bool(torch.isnan(e).any()):
+            found.append("NaN")
+        if bool(torch.isinf(a).any()) and not bool(torch.isinf(e).any()):
+            found.append("inf")
+    return " and ".join(dict.fromkeys(found))
+
+
 def _worst(actual: list[torch.Tensor], expected: list[torch.Tensor]) -> float:
     return max(
         (
@@ -1554,6 +1604,7 @@ def _grade_with(
     def skip_rest(why: str) -> list[CheckResult]:
         return [results.get(n) or _skipped(n, why) for n in planned]
 
+    grading: Grading | None = None
     try:
         filename = "solution.py" if job.from_deck else Path(job.display).name
         for stage_reply in _load_replies(contestant, source, filename, question):
@@ -1589,7 +1640,12 @@ def _grade_with(
             )
         if together.status == "pass":
             for name in stage_names:
-                results[name] = CheckResult(name=name, status="pass", message=together.message)
+                results[name] = CheckResult(
+                    name=name,
+                    status="pass",
+                    message=together.message,
+                    seconds=round(grading.seconds.get(name, 0.0), 4),
+                )
             return [results[n] for n in planned], None
         stages = [(name, getattr(grading, f"check_{name}")) for name in stage_names]
         grading.trace_all = True
@@ -1598,6 +1654,7 @@ def _grade_with(
             if blocked:
                 results[name] = _skipped(name, blocked)
                 continue
+            grading.running = name
             try:
                 results[name] = grading.search(name, check)
             except Aborted:
@@ -1613,8 +1670,33 @@ def _grade_with(
         return [results[n] for n in planned], None
     except Aborted as exc:
         reason = exc.message
+        running = grading.running if grading is not None else None
+        # The check that needs what hung, where that is planned: the fast path runs the
+        # constructor, forward and backward in the first check that asks for any of them.
+        owner = {
+            "construct": "construct",
+            "forward": "output_shape",
+            "again": "outputs",
+            "backward": "gradients",
+        }.get(contestant.stage or "")
+        if owner in planned and owner not in results:
+            running = owner
+        if reason == "timed out":
+            shown = f"timed out after {job.timeout:g} s"
+            where = STAGES.get(contestant.stage or "", "your code")
+            during = (
+                f"{shown} during this check: {where} never returned "
+                "(an endless loop, or far too slow)"
+            )
+        else:
+            shown = during = reason
         return [
-            results.get(n) or CheckResult(name=n, status="error", message=f"not run: {reason}")
+            results.get(n)
+            or CheckResult(
+                name=n,
+                status="error",
+                message=during if n == running else f"not run: {shown}",
+            )
             for n in planned
         ], reason
 

@@ -14,6 +14,7 @@ verified and why.
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -187,7 +188,42 @@ def check_deck(deck: Deck, where: SourceMap) -> tuple[list[Problem], list[str]]:
             problems += _check_code(question, loc, where)
             if question.checks is None:
                 notes.append(f"{deck.id}/{question.id}: no `checks`, so it cannot be graded")
+            else:
+                notes += [
+                    f"{deck.id}/{question.id}: argument {name!r} has a default but is never "
+                    "drawn, so an answer that ignores it passes (draw it under `checks.init`)"
+                    for name in _undrawn_defaults(question)
+                ]
     return problems, notes
+
+
+def _undrawn_defaults(question: CodeQuestion) -> list[str]:
+    """Arguments of the reference's constructor (or function) that have a default value
+    and are not drawn: read from the source, nothing is run."""
+    assert question.checks is not None
+    try:
+        tree = ast.parse(question.reference)
+    except SyntaxError:
+        return []  # the grader reports the reference itself
+    target: ast.FunctionDef | None = None
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name == question.entry_point:
+            target = node
+        elif isinstance(node, ast.ClassDef) and node.name == question.entry_point:
+            target = next(
+                (n for n in node.body if isinstance(n, ast.FunctionDef) and n.name == "__init__"),
+                None,
+            )
+    if target is None:
+        return []
+    arguments = target.args
+    positional = [*arguments.posonlyargs, *arguments.args]
+    with_default = [a.arg for a in positional[len(positional) - len(arguments.defaults) :]]
+    with_default += [
+        a.arg for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True) if d
+    ]
+    drawn = {*question.checks.init, *question.checks.inputs}
+    return [name for name in with_default if name not in drawn]
 
 
 @dataclass(frozen=True)

@@ -51,3 +51,40 @@ def test_a_working_that_does_not_compute_its_answer_fails_its_file(tmp_path: Pat
     assert not run.problems[0]
     assert any("working" in p.message for p in run.problems[1])
     assert run.results[2].deck is None and run.problems[2]
+
+
+CODE_DECK = textwrap.dedent(
+    """\
+    id: coded
+    title: A code deck
+    questions:
+      - id: scale
+        kind: code
+        prompt: Write scale(x, factor=2.0, *, shift=0.0).
+        answer: See the reference.
+        entry_point: scale
+        starter: |
+          def scale(x, factor=2.0, *, shift=0.0):
+              ...
+        reference: |
+          def scale(x, factor=2.0, *, shift=0.0):
+              return x * factor + shift
+        checks:
+          kind: function
+          init:
+            factor: {{one_of: [1.0, 2.0]}}
+          inputs:
+            x: {{shape: [3]}}
+          compare: [output_shape, outputs]
+    """
+)
+
+
+def test_an_argument_with_a_default_that_is_never_drawn_gets_a_note(tmp_path: Path) -> None:
+    path = tmp_path / "coded.yaml"
+    path.write_text(CODE_DECK.format(), encoding="utf-8")
+    run = check_decks([path], grade_code=False)
+    assert run.failed == 0
+    [note] = run.results[0].notes
+    assert "argument 'shift' has a default but is never drawn" in note
+    assert "'factor'" not in note

@@ -9,10 +9,8 @@ with a seeded generator, so one configuration always gives the same tensors.
 
 from __future__ import annotations
 
-import ast
 import functools
 import json
-import operator
 import zlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -20,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from hypothesis import reject
 from hypothesis import strategies as st
 
-from questions import Checks
+from questions import BOUND_RULES, ArithmeticRefused, Checks, compute_integer
 from questions._models import (
     BoolStrategy,
     ChoiceStrategy,
@@ -34,32 +32,19 @@ if TYPE_CHECKING:
 
 Config = dict[str, Any]
 
-_OPERATORS: dict[type[ast.operator], Callable[[int, int], int]] = {
-    ast.Add: operator.add,
-    ast.Sub: operator.sub,
-    ast.Mult: operator.mul,
-    ast.FloorDiv: operator.floordiv,
-    ast.Mod: operator.mod,
-}
-
 
 def resolve(bound: int | str, values: Config) -> int:
-    """The integer a bound stands for, given the values drawn so far."""
+    """The integer a bound stands for, given the values drawn so far.
+
+    Raises ``ValueError`` (``questions.ArithmeticRefused``) for a bound that cannot be
+    computed, division by zero included.
+    """
     if isinstance(bound, int):
         return bound
-
-    def value(node: ast.AST) -> int:
-        if isinstance(node, ast.Constant) and isinstance(node.value, int):
-            return node.value
-        if isinstance(node, ast.Name):
-            return int(values[node.id])
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-            return -value(node.operand)
-        if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
-            return _OPERATORS[type(node.op)](value(node.left), value(node.right))
-        raise ValueError(f"cannot evaluate bound {bound!r}")
-
-    return value(ast.parse(bound, mode="eval").body)
+    try:
+        return compute_integer(bound, BOUND_RULES, values)
+    except ArithmeticRefused as refused:
+        raise ValueError(f"cannot evaluate bound {bound!r}: {refused.reason}") from None
 
 
 @functools.lru_cache(maxsize=4096)
@@ -75,7 +60,7 @@ def _strategy(spec: Any, values: Config) -> st.SearchStrategy[Any]:
         try:
             low, high = resolve(spec.int[0], values), resolve(spec.int[1], values)
             step = resolve(spec.multiple_of, values) if spec.multiple_of is not None else 1
-        except ZeroDivisionError:  # e.g. `size // groups` with groups 0: not a configuration
+        except ValueError:  # e.g. `size // groups` with groups 0: not a configuration
             reject()
         if spec.multiple_of is not None:
             if step <= 0:

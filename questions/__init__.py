@@ -5,12 +5,14 @@ Never imports torch or textual.
 
 from ._arithmetic import (
     ANSWER_RULES,
+    BOUND_RULES,
     DECK_RULES,
     ArithmeticRefused,
     Rules,
     UnknownName,
     check_arithmetic,
     compute_arithmetic,
+    compute_integer,
 )
 from ._errors import DeckError, DeckNotFoundError, Problem, QuestionsError, UnknownQuestionError
 from ._library import (
@@ -45,6 +47,7 @@ from ._render import latex_to_unicode, render_math
 
 __all__ = [
     "ANSWER_RULES",
+    "BOUND_RULES",
     "CHECK_ORDER",
     "DECK_RULES",
     "QUESTION_KINDS",
@@ -74,6 +77,7 @@ __all__ = [
     "WrongSolution",
     "check_arithmetic",
     "compute_arithmetic",
+    "compute_integer",
     "data_home",
     "deck_files",
     "deck_json_schema",

@@ -48,6 +48,8 @@ class Rules:
     """Deepest nesting of the syntax tree."""
     malformed: str = "not an arithmetic expression"
     """The reason given for text that does not parse."""
+    integers: bool = False
+    """Whole numbers only: no float constants, and no ``/`` among the operators."""
 
 
 ANSWER_RULES = Rules(
@@ -63,6 +65,16 @@ DECK_RULES = Rules(
     max_exponent=64,
     names=True,
 )
+
+
+BOUND_RULES = Rules(
+    operators=frozenset({ast.Add, ast.Sub, ast.Mult, ast.FloorDiv, ast.Mod}),
+    allowed="only names, whole numbers, + - * // % and parentheses are allowed",
+    max_exponent=0,
+    names=True,
+    integers=True,
+)
+"""A bound of a drawn range or a shape: whole-number arithmetic on earlier values."""
 
 
 class ArithmeticRefused(ValueError):
@@ -111,6 +123,21 @@ def compute_arithmetic(
     return result
 
 
+def compute_integer(source: str, rules: Rules, values: Mapping[str, int] | None = None) -> int:
+    """The exact whole-number value of ``source`` under integer ``rules`` (``BOUND_RULES``)."""
+    if not rules.integers:
+        raise ValueError("compute_integer needs rules for whole numbers")
+    given = values or {}
+    tree = _parse(source, rules)
+    try:
+        result = _walk(tree, rules, given.__getitem__, given, 0)
+    except ZeroDivisionError:
+        raise ArithmeticRefused("division by zero") from None
+    if not isinstance(result, int):
+        raise ArithmeticRefused(f"not a whole number; {rules.allowed}")
+    return result
+
+
 def _parse(source: str, rules: Rules) -> ast.expr:
     try:
         return ast.parse(source.strip(), mode="eval").body
@@ -138,7 +165,8 @@ def _check_node(node: ast.expr, rules: Rules, names: Collection[str], depth: int
     if depth > rules.max_depth:
         raise ArithmeticRefused("the expression is nested too deeply")
     if isinstance(node, ast.Constant):
-        if isinstance(node.value, bool) or not isinstance(node.value, int | float):
+        number = int if rules.integers else int | float
+        if isinstance(node.value, bool) or not isinstance(node.value, number):
             raise ArithmeticRefused(f"{node.value!r} is not a number; {rules.allowed}")
     elif isinstance(node, ast.Name):
         if not rules.names:

@@ -22,7 +22,7 @@ from pydantic import (
     model_validator,
 )
 
-from ._arithmetic import DECK_RULES, ArithmeticRefused, UnknownName, check_arithmetic
+from ._arithmetic import BOUND_RULES, DECK_RULES, ArithmeticRefused, UnknownName, check_arithmetic
 
 Slug = Annotated[
     str,
@@ -462,7 +462,7 @@ def _check_bound(bound: Bound, known: set[str], what: str) -> None:
     if isinstance(bound, int):
         return
     try:
-        check_arithmetic(bound, DECK_RULES, known)
+        check_arithmetic(bound, BOUND_RULES, known)
     except UnknownName as unknown:
         raise ValueError(f"{what}: {unknown.name!r} is not defined before it is used") from None
     except ArithmeticRefused as refused:

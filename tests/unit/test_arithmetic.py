@@ -11,11 +11,13 @@ from hypothesis import strategies as st
 
 from questions import (
     ANSWER_RULES,
+    BOUND_RULES,
     DECK_RULES,
     ArithmeticRefused,
     UnknownName,
     check_arithmetic,
     compute_arithmetic,
+    compute_integer,
 )
 
 
@@ -113,3 +115,16 @@ def test_exact_integers_until_the_end() -> None:
     assert compute_arithmetic("2**60 + 1 - 2**60", ANSWER_RULES) == 1.0
     with pytest.raises(ArithmeticRefused, match="too large"):
         compute_arithmetic("2**1023 + 2**1023", ANSWER_RULES)
+
+
+@given(st.integers(-(10**30), 10**30), st.integers(1, 10**6))
+def test_bounds_are_exact_whole_numbers(a: int, b: int) -> None:
+    values = {"a": a, "b": b}
+    assert compute_integer("a // b * b + a % b", BOUND_RULES, values) == a
+    assert compute_integer("-(a + b) * 3", BOUND_RULES, values) == -(a + b) * 3
+
+
+@pytest.mark.parametrize("bound", ["a / 2", "a ** 2", "1.5", "abs(a)", "a if a else 1", "[a]"])
+def test_bounds_refuse_anything_but_whole_number_arithmetic(bound: str) -> None:
+    with pytest.raises(ArithmeticRefused):
+        compute_integer(bound, BOUND_RULES, {"a": 4})

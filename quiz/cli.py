@@ -46,6 +46,7 @@ from questions import (
 )
 
 from . import __version__
+from .files import atomic_write_text
 from .progress.store import StoreError
 from .render import deck_table, kind_counts, numeric_result_view, plain, question_view
 
@@ -318,8 +319,9 @@ def stats_command(as_json: bool, days: int, deck_paths: tuple[Path, ...]) -> Non
     (`--json` has the per-day history too).
     """
     from .progress.scheduling import Scheduler
-    from .progress.stats import compute_stats, render_stats
+    from .progress.stats import compute_stats
     from .progress.store import Store
+    from .stats_view import render_stats
 
     library = _library(deck_paths, warn=not as_json)
     with Store() as store:
@@ -387,22 +389,11 @@ def import_progress_command(source: Path) -> None:
 
 
 def _write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder: a reader (or a
-    crash) never sees half a file."""
-    import os
-    import tempfile
-
-    temporary: str | None = None
+    """Write ``text`` to ``path`` atomically (:func:`~quiz.files.atomic_write_text`): a reader
+    (or a crash) never sees half a file. A file system error is one ``quiz: error:`` line."""
     try:
-        handle, temporary = tempfile.mkstemp(
-            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-        )
-        with os.fdopen(handle, "w", encoding="utf-8") as writer:
-            writer.write(text)
-        os.replace(temporary, path)
+        atomic_write_text(path, text)
     except OSError as exc:
-        if temporary is not None:
-            Path(temporary).unlink(missing_ok=True)
         _fail(f"{path}: cannot write: {exc}")
 
 

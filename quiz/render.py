@@ -33,7 +33,19 @@ VERDICT_STYLE = {
     "wrong": "bold red",
     "invalid": "bold magenta",
 }
-VERDICT_MARK = {"correct": "✓", "close": "≈", "wrong": "✗", "invalid": "?"}
+VERDICT_MARK = {
+    "correct": "✓",
+    "pass": "✓",
+    "rated": "✓",
+    "close": "≈",
+    "partial": "~",
+    "wrong": "✗",
+    "fail": "✗",
+    "error": "!",
+    "invalid": "?",
+    "skipped": "·",
+}
+"""The mark shown before a verdict: of a numeric part, of an answer, or of a grader check."""
 
 
 def markdown(text: str) -> Markdown:

@@ -1,4 +1,5 @@
-"""The grading service the app uses: a protocol, and the real one over the worker pool.
+"""The grading service the app uses (a protocol, and the real one over the worker pool), and the
+one worker that grades code in the background and posts the result as a :class:`Graded` message.
 
 The app takes the service as an injected dependency, so its tests run with a
 fake and the app works (without grading) where the workers cannot start. The
@@ -8,12 +9,21 @@ real service starts the warm workers in the background when the app starts;
 
 from __future__ import annotations
 
+import logging
 import tempfile
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from textual.dom import DOMNode
+from textual.message import Message
+from textual.worker import Worker
+
 from grader import GradeRequest, GraderError, GraderPool, SubmissionReport
+from questions import CodeQuestion
+
+logger = logging.getLogger(__name__)
 
 
 class GradingCancelled(Exception):
@@ -82,3 +92,77 @@ class PoolGradingService:
         for path in self._folder.iterdir():
             path.unlink(missing_ok=True)
         self._folder.rmdir()
+
+
+# --------------------------------------------------------------------------- the worker
+
+
+@dataclass(frozen=True)
+class GradeJob:
+    """Code handed in for the code question at ``index`` of a session."""
+
+    index: int
+    question: CodeQuestion
+    deck_path: Path
+    """The deck file the grader reads the question from."""
+    source: str
+
+    @property
+    def display(self) -> str:
+        """The file name the report gives the code: the entry point's."""
+        return f"{self.question.entry_point}.py"
+
+
+class Graded(Message):
+    """A grade is done: ``report`` is set, or ``error`` says why there is none (``cancelled``
+    when it was stopped by :meth:`GradingService.cancel`)."""
+
+    bubble = False  # for the node that started the grade only
+
+    def __init__(
+        self,
+        job: GradeJob,
+        report: SubmissionReport | None = None,
+        *,
+        error: str = "",
+        cancelled: bool = False,
+    ) -> None:
+        super().__init__()
+        self.job = job
+        self.report = report
+        self.error = error
+        self.cancelled = cancelled
+
+
+def grade_in_background(
+    owner: DOMNode, grader: GradingService | None, job: GradeJob
+) -> Worker[None]:
+    """Grade ``job`` in a thread worker of ``owner``, then post ``owner`` a :class:`Graded`.
+
+    The worker belongs to ``owner``: once ``owner`` is gone, the result is dropped. Several
+    grades may be under way at once (:class:`PoolGradingService` takes them in turn); each
+    posts its own result. A grading service that fails, is cancelled or is missing (``None``:
+    the workers could not start) gives a ``Graded`` with the error, so the owner always hears
+    back.
+    """
+
+    def grade() -> None:
+        owner.post_message(graded(grader, job))
+
+    return owner.run_worker(grade, name="grade", group="grading", thread=True, exit_on_error=False)
+
+
+def graded(grader: GradingService | None, job: GradeJob) -> Graded:
+    """Grade ``job`` with ``grader`` (blocking): the report, or the error that stopped it."""
+    if grader is None:
+        return Graded(job, error="grading is not available here")
+    try:
+        report = grader.grade(str(job.deck_path), job.question.id, job.source, display=job.display)
+    except GradingCancelled:
+        return Graded(job, error="grading was cancelled", cancelled=True)
+    except GraderError as exc:
+        return Graded(job, error=str(exc) or type(exc).__name__)
+    except Exception as exc:  # a broken service: said like any other failure, never left hanging
+        logger.exception("grading %s failed", job.question.id)
+        return Graded(job, error=str(exc) or type(exc).__name__)
+    return Graded(job, report)

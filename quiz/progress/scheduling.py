@@ -17,9 +17,10 @@ habit, and a question answered wrong comes back tomorrow. Days are local calenda
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from types import MappingProxyType
 from typing import Final
 
 from fsrs import Card, Rating
@@ -37,6 +38,8 @@ AGAIN: Final = int(Rating.Again)
 HARD: Final = int(Rating.Hard)
 GOOD: Final = int(Rating.Good)
 EASY: Final = int(Rating.Easy)
+RATING_NAMES: Final[Mapping[int, str]] = MappingProxyType({int(r): r.name for r in Rating})
+"""A rating's name by its value (3 → ``Good``), as fsrs's :class:`~fsrs.Rating` has it."""
 
 RIGHT_VERDICTS: Final = frozenset({"correct", "pass"})
 
@@ -258,6 +261,7 @@ __all__ = [
     "EASY",
     "GOOD",
     "HARD",
+    "RATING_NAMES",
     "Queue",
     "Scheduler",
     "new_per_day",

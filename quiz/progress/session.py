@@ -3,7 +3,8 @@
 Provides :class:`PracticeSession` — the questions in practice order, where the learner is, what
 they did with each question (new, answered, skipped), hints, drafts, and the grading of every
 kind of answer — plus :class:`Outcome` and :class:`ChoiceOutcome`, what the UI shows after an
-answer. Every answer is recorded in the :class:`~quiz.progress.store.Store` as it is given.
+answer, and :class:`QuestionState`, what the session keeps of one question. Every answer is
+recorded in the :class:`~quiz.progress.store.Store` as it is given.
 
 Time on a question is measured with an injected clock: it runs while the question is the
 current one, from when it is first shown, and stops while the learner is on another question;
@@ -87,6 +88,29 @@ class Outcome:
     """What was given, as stored (free text, JSON of parts or options, code)."""
 
 
+@dataclass(slots=True)
+class QuestionState:
+    """What a session keeps of one of its questions: what the learner did with it, for how
+    long, and where spaced repetition put it. Sessions that keep more subclass it (see
+    :meth:`PracticeSession._new_state`)."""
+
+    status: QuestionStatus = "new"
+    outcome: Outcome | None = None
+    """The latest answer's."""
+    rating: int | None = None
+    """The self-rating of the latest concept answer; cleared by a new answer."""
+    hints: int = 0
+    """Hints shown."""
+    spent: float = 0.0
+    """Seconds on the question in earlier visits (the current visit is timed apart)."""
+    tries: int = 0
+    """Answers given."""
+    scheduled_rating: int | None = None
+    """The rating spaced repetition was given, once stored."""
+    due: datetime | None = None
+    """When spaced repetition brings the question back, once rated."""
+
+
 class PracticeSession:
     """One pass over a deck's questions.
 
@@ -139,20 +163,12 @@ class PracticeSession:
             draw_numbers(q, self.draw_seed) if isinstance(q, NumericQuestion) else q
             for _, q in pairs
         ]
-        count = len(self.questions)
-        self._statuses: list[QuestionStatus] = ["new"] * count
-        self._outcomes: list[Outcome | None] = [None] * count
-        self._ratings: list[int | None] = [None] * count
-        self._hints: list[int] = [0] * count
-        self._spent: list[float] = [0.0] * count
-        self._tries: list[int] = [0] * count
+        self._states: list[QuestionState] = [self._new_state() for _ in self.questions]
         self.index = 0
         self._shown_since = clock()
         self.scheduler = scheduler
         self.session_id = uuid.uuid4().hex
         """Names this session's reviews in the store."""
-        self._due: list[datetime | None] = [None] * count
-        self._scheduled: dict[int, int] = {}
 
     # ------------------------------------------------------------------ where we are
 
@@ -174,7 +190,7 @@ class PracticeSession:
 
     def tries(self, index: int | None = None) -> int:
         """Answers given to the question at ``index`` (the current one) in this session."""
-        return self._tries[self.index if index is None else self._checked(index)]
+        return self._state(self.index if index is None else self._checked(index)).tries
 
     @property
     def position(self) -> tuple[int, int]:
@@ -182,25 +198,25 @@ class PracticeSession:
         return self.index + 1, len(self.questions)
 
     def status(self, index: int) -> QuestionStatus:
-        return self._statuses[self._checked(index)]
+        return self._state(self._checked(index)).status
 
     def outcome(self, index: int) -> Outcome | None:
         """The latest outcome of the question at ``index`` in this session."""
-        return self._outcomes[self._checked(index)]
+        return self._state(self._checked(index)).outcome
 
     def rating(self, index: int) -> int | None:
         """The self-rating given to the question at ``index`` in this session, if any."""
-        return self._ratings[self._checked(index)]
+        return self._state(self._checked(index)).rating
 
     def hints_shown(self, index: int | None = None) -> list[str]:
         """The hints shown so far for the question at ``index`` (the current one by default)."""
         at = self.index if index is None else self._checked(index)
-        return list(self.questions[at].hints[: self._hints[at]])
+        return list(self.questions[at].hints[: self._state(at).hints])
 
     def seconds(self, index: int | None = None) -> float:
         """Time spent on the question at ``index`` (the current one by default) so far."""
         at = self.index if index is None else self._checked(index)
-        spent = self._spent[at]
+        spent = self._state(at).spent
         if at == self.index:
             spent += self._clock() - self._shown_since
         return spent
@@ -208,7 +224,7 @@ class PracticeSession:
     @property
     def answered(self) -> int:
         """How many questions have been answered."""
-        return self._statuses.count("answered")
+        return sum(state.status == "answered" for state in self._states)
 
     @property
     def finished(self) -> bool:
@@ -240,8 +256,9 @@ class PracticeSession:
 
         Returns False when it was the last question (it is still marked skipped).
         """
-        if self._statuses[self.index] != "answered":
-            self._statuses[self.index] = "skipped"
+        state = self._state(self.index)
+        if state.status != "answered":
+            state.status = "skipped"
         return self.next()
 
     def next_unanswered(self) -> int | None:
@@ -250,7 +267,7 @@ class PracticeSession:
         count = len(self.questions)
         for step in range(1, count + 1):
             candidate = (self.index + step) % count
-            if self._statuses[candidate] != "answered":
+            if self._state(candidate).status != "answered":
                 return candidate
         return None
 
@@ -258,9 +275,17 @@ class PracticeSession:
         if index == self.index:
             return
         now = self._clock()
-        self._spent[self.index] += now - self._shown_since
+        self._state(self.index).spent += now - self._shown_since
         self.index = index
         self._shown_since = now
+
+    def _new_state(self) -> QuestionState:
+        """The state of a question not shown yet."""
+        return QuestionState()
+
+    def _state(self, at: int) -> QuestionState:
+        """The state of the question at ``at`` (a checked index)."""
+        return self._states[at]
 
     def _checked(self, index: int) -> int:
         if isinstance(index, bool) or not isinstance(index, int):
@@ -276,11 +301,11 @@ class PracticeSession:
     def show_hint(self) -> str | None:
         """The next hint for the current question, counted as used; None when none are left."""
         hints = self.current.hints
-        used = self._hints[self.index]
-        if used >= len(hints):
+        state = self._state(self.index)
+        if state.hints >= len(hints):
             return None
-        self._hints[self.index] = used + 1
-        return hints[used]
+        state.hints += 1
+        return hints[state.hints - 1]
 
     def draft(self) -> str:
         """The saved draft for the current question; else the starter (code) or ``""``."""
@@ -317,12 +342,12 @@ class PracticeSession:
         again replaces the earlier rating.
         """
         self._current_as(ConceptQuestion, "rate")
-        outcome = self._outcomes[self.index]
-        if outcome is None:
+        state = self._state(self.index)
+        if state.outcome is None:
             raise ValueError(f"{self.question_id()} has not been answered yet; nothing to rate")
         review = None if self.scheduler is None else self._pending_review(self.index, rating)
-        self.store.rate(outcome.attempt_id, rating, review=review)
-        self._ratings[self.index] = rating
+        self.store.rate(state.outcome.attempt_id, rating, review=review)
+        state.rating = rating
         if review is not None:
             self._rescheduled(self.index, rating)
 
@@ -407,6 +432,7 @@ class PracticeSession:
 
     def _record(self, at: int, answer: str, verdict: str, score: float, detail: Any) -> Outcome:
         question = self.questions[at]
+        state = self._state(at)
         seconds = self.seconds(at)
         attempt = Attempt(
             question=self.question_id(question),
@@ -415,15 +441,15 @@ class PracticeSession:
             verdict=verdict,
             score=score,
             seconds=seconds,
-            hints=self._hints[at],
+            hints=state.hints,
             mode=self.mode,
             mock=self._mock_id(),
         )
-        tries = self._tries[at] + 1
+        tries = state.tries + 1
         rating = self._graded_rating(at, verdict, tries=tries, seconds=seconds)
         review = None if rating is None else self._pending_review(at, rating)
         attempt_id = self.store.record(attempt, review=review)
-        self._tries[at] = tries
+        state.tries = tries
         if rating is not None:
             self._rescheduled(at, rating)
         outcome = Outcome(
@@ -436,9 +462,9 @@ class PracticeSession:
             hints=attempt.hints,
             answer=answer,
         )
-        self._outcomes[at] = outcome
-        self._ratings[at] = None
-        self._statuses[at] = "answered"
+        state.outcome = outcome
+        state.rating = None
+        state.status = "answered"
         self._after_record(at, outcome)
         return outcome
 
@@ -470,7 +496,7 @@ class PracticeSession:
         return rating_for(
             verdict,
             tries=tries,
-            hints=self._hints[at],
+            hints=self._state(at).hints,
             seconds=seconds,
             expected_seconds=question.expected_seconds,
         )
@@ -482,17 +508,26 @@ class PracticeSession:
     def _rescheduled(self, at: int, rating: int) -> None:
         """Note the rating and the new due time of the question at ``at``, once stored."""
         card = self.store.card(self.question_id(self.questions[at]))
-        self._due[at] = None if card is None else card.due
-        self._scheduled[at] = rating
+        state = self._state(at)
+        state.due = None if card is None else card.due
+        state.scheduled_rating = rating
 
     def next_due(self, index: int | None = None) -> datetime | None:
         """When the question at ``index`` (the current one) comes back, once it is rated."""
-        return self._due[self.index if index is None else self._checked(index)]
+        return self._state(self.index if index is None else self._checked(index)).due
 
     def scheduled_rating(self, index: int | None = None) -> int | None:
         """The rating spaced repetition was given for the question at ``index`` (the current
         one) in this session, if any."""
-        return self._scheduled.get(self.index if index is None else self._checked(index))
+        at = self.index if index is None else self._checked(index)
+        return self._state(at).scheduled_rating
 
 
-__all__ = ["ChoiceOutcome", "Outcome", "PracticeSession", "QuestionStatus", "RubricHits"]
+__all__ = [
+    "ChoiceOutcome",
+    "Outcome",
+    "PracticeSession",
+    "QuestionState",
+    "QuestionStatus",
+    "RubricHits",
+]

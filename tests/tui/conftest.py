@@ -3,7 +3,8 @@
 The fake stands in for ``quiz.app.grading.PoolGradingService`` so no test starts a grading
 worker or imports torch. Its result is chosen per test (``FakeGrader.mode``): a passing
 report, a failing one with a counterexample and a line to jump to, a slow grade that blocks
-until ``cancel()`` (then raises ``GradingCancelled``) or ``release()``, or a ``GraderError``.
+until ``cancel()`` (then raises ``GradingCancelled``) or ``release()``, a ``GraderError``, or
+an exception no service should raise (a bug).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ FAILING_LINE = 9
 SLOW_GRADE_LIMIT = 10.0
 """A slow grade gives up waiting for ``cancel()`` after this long, so a broken test cannot hang."""
 
-Mode = Literal["pass", "fail", "slow", "error"]
+Mode = Literal["pass", "fail", "slow", "error", "broken"]
 
 
 @dataclass(frozen=True)
@@ -86,8 +87,9 @@ class FakeGrader:
     """Implements ``quiz.app.grading.GradingService``; records every call.
 
     ``mode`` picks the result of ``grade``: ``pass`` and ``fail`` return the reports above at
-    once, ``error`` raises ``GraderError``, and ``slow`` blocks until ``cancel()`` (then raises
-    ``GradingCancelled``) or ``release()`` (then returns the failing report).
+    once, ``error`` raises ``GraderError``, ``broken`` raises ``RuntimeError`` (a service with a
+    bug), and ``slow`` blocks until ``cancel()`` (then raises ``GradingCancelled``) or
+    ``release()`` (then returns the failing report).
     """
 
     def __init__(self, mode: Mode = "pass", isolation: tuple[str, ...] = ()) -> None:
@@ -115,6 +117,8 @@ class FakeGrader:
         try:
             if self.mode == "error":
                 raise GraderError("the grading workers could not start")
+            if self.mode == "broken":
+                raise RuntimeError("the service fell over")
             if self.mode == "slow":
                 if not self._wake.wait(SLOW_GRADE_LIMIT):
                     raise GraderError("the slow fake grade was neither cancelled nor released")

@@ -32,7 +32,7 @@ from quiz.app.screens.help import HelpScreen
 from quiz.app.screens.home import HomeScreen
 from quiz.app.screens.jump import JumpScreen
 from quiz.app.screens.practice import PracticeScreen
-from quiz.app.widgets.answers import ChoiceAnswer, CodeAnswer, ConceptAnswer, NumericAnswer
+from quiz.app.widgets import ChoiceAnswer, CodeAnswer, ConceptAnswer, NumericAnswer
 from quiz.progress.session import PracticeSession
 from quiz.progress.store import Store
 from quiz.render import plain
@@ -414,7 +414,7 @@ async def test_code_draft_typed_just_before_quitting_is_kept(
     make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # a long save delay makes "quit before the delayed save" certain, even on a slow machine
-    monkeypatch.setattr("quiz.app.widgets.answers.DRAFT_SAVE_DELAY", 60.0)
+    monkeypatch.setattr("quiz.app.widgets.code.DRAFT_SAVE_DELAY", 60.0)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await open_deck(pilot, question=10)
@@ -568,6 +568,26 @@ async def test_code_grader_error_is_a_notification_not_a_crash(
         await pilot.press("ctrl+g")
         await wait_for(pilot, lambda: text_of(app, "#code-summary").startswith("PASS"), "PASS")
         assert len(grader.calls) == 2
+
+
+@async_test
+async def test_a_broken_grading_service_is_a_notification_too(
+    app: QuizApp, grader: FakeGrader
+) -> None:
+    grader.mode = "broken"
+    async with app.run_test(size=SIZE) as pilot:
+        await open_deck(pilot, question=10)
+        await pilot.press("ctrl+g")
+        await wait_for(
+            pilot,
+            lambda: any(n.severity == "error" for n in notifications(app)),
+            "the error notification",
+        )
+        [error] = [n for n in notifications(app) if n.severity == "error"]
+        assert error.message == "Grading failed: the service fell over"
+        assert not app.screen.query_one("#grade", Button).disabled
+        assert not app.screen.query_one("#grading").display
+        assert app.store.attempts() == []
 
 
 # --------------------------------------------------------------------------- navigation
@@ -814,8 +834,6 @@ async def test_lighter_isolation_is_pointed_out_once_per_run(
     app: QuizApp, grader: FakeGrader, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Without bubblewrap your own draft still grades; the app says so once, not every time."""
-    from quiz.app.widgets.answers import CodeAnswer
-
     monkeypatch.setattr(CodeAnswer, "_isolation_noted", False)
     grader.isolation = ("sandbox: light", "not isolated: bubblewrap is not installed")
     async with app.run_test(size=SIZE) as pilot:

@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING
 
 from textual.widgets import Input, Label, Markdown, Static, TextArea
 
+from grader import SubmissionReport
 from questions import DeckLibrary
 from quiz.app import QuizApp
 from quiz.app.screens.home import HomeScreen
 from quiz.app.screens.mock import ConfirmScreen, MockScreen, MockSetupScreen, ScorecardScreen
-from quiz.app.widgets.answers import RECORDED_NOTE
+from quiz.app.widgets import RECORDED_NOTE
 from quiz.progress.mock import MockConfig, MockInterview
 from quiz.progress.store import Store
 
@@ -210,3 +211,27 @@ async def test_the_setup_dialog_starts_a_mock_and_refuses_nonsense(
         assert len(interview.questions) == 2
         assert interview.config.minutes == 5
         assert app.screen.query_one("#mock-clock", Static) is not None
+
+
+@async_test
+async def test_code_that_could_not_be_graded_is_recorded_as_an_error(
+    packaged_library: DeckLibrary, grader: FakeGrader
+) -> None:
+    grader.mode = "error"
+    app = QuizApp(library=packaged_library, store=Store(), grader=grader)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), "the home screen")
+        await pilot.pause()  # let the home screen finish mounting before covering it
+        interview = MockInterview.create(packaged_library, app.store, CONFIG)
+        interview.go(2)  # the code question
+        app.push_screen(MockScreen(interview))
+        await wait_for(pilot, lambda: isinstance(app.focused, TextArea), "the code editor")
+        await pilot.press("ctrl+g")
+        await wait_for(pilot, lambda: interview.outcome(2) is not None, "the grade")
+        outcome = interview.outcome(2)
+        assert outcome is not None and outcome.verdict == "error"
+        assert isinstance(outcome.detail, SubmissionReport)
+        assert outcome.detail.error == "the grading workers could not start"
+        assert outcome.detail.question == "inception-1x1/q10"
+        assert isinstance(app.screen, MockScreen) and app.screen.pending == 0
+        assert not [n for n in app._notifications if n.severity == "error"]  # said at the end

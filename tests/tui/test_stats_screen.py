@@ -19,8 +19,9 @@ from textual_plotext import PlotextPlot
 
 from quiz.app.screens.stats import StatsScreen, count_ticks
 from quiz.progress.scheduling import Scheduler
-from quiz.progress.stats import DECK_COLUMNS, NARROW_COLUMNS, TOTALS_ID
+from quiz.progress.stats import TOTALS_ID
 from quiz.progress.store import Attempt, Store
+from quiz.stats_view import DECK_COLUMNS, NARROW_COLUMNS
 
 if TYPE_CHECKING:
     from .conftest import AppFactory

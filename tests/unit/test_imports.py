@@ -37,6 +37,13 @@ def test_light_imports_stay_light(statement: str) -> None:
     assert not [m for m in HEAVY if m in loaded], statement
 
 
+def test_the_progress_stats_and_store_never_import_rich() -> None:
+    # How stats look is quiz.stats_view's; quiz.progress holds the numbers only.
+    loaded = modules_after_import("import quiz.progress.stats, quiz.progress.store")
+    assert "quiz.progress.stats" in loaded  # the check sees what was imported
+    assert not [m for m in loaded if m == "rich" or m.startswith("rich.")]
+
+
 @pytest.mark.parametrize(
     "statement",
     [

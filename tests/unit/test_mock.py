@@ -811,9 +811,9 @@ def test_the_markdown_report_reads_well(store: Store) -> None:
     assert "- **Score:** 0.92 of 4 points (22.9%)" in text
     assert "- **Decks:** all decks" in text
     assert "`quiz mock --minutes 30 --count 4 --seed 1`" in text
-    assert "| 1 | Alpha and beta | concept | answered | 00:00 | 1 | 0.25 |" in text
-    assert "| 2 | Two squares. | numeric | skipped | 00:00 | 0 | 0.00 |" in text
-    assert "| 4 | Explain c2. | concept | not reached | 00:00 | 0 | 0.00 |" in text
+    assert "| 1 | Alpha and beta | concept | answered | 0:00 | 1 | 0.25 |" in text
+    assert "| 2 | Two squares. | numeric | skipped | 0:00 | 0 | 0.00 |" in text
+    assert "| 4 | Explain c2. | concept | not reached | 0:00 | 0 | 0.00 |" in text
     assert "> Only alpha.\n>\n> Nothing else." in text
     assert "### Key points missed\n\n- Says beta" in text
     assert "less 0.25 for 1 hint: **0.25 of 1 point**" in text
@@ -846,6 +846,17 @@ def test_text_from_a_submission_cannot_drive_a_terminal(store: Store, tmp_path: 
         raw = path.read_text(encoding="utf-8")
         assert not [c for c in raw if (ord(c) < 0x20 and c != "\n") or 0x7F <= ord(c) <= 0x9F]
     assert Scorecard.from_json(json.loads((tmp_path / "card.json").read_text("utf-8"))) == card
+
+
+def test_a_bidi_override_in_an_answer_is_escaped_in_the_markdown_scorecard(store: Store) -> None:
+    mock = mock_of(store, "c1", "k1")
+    mock.submit_concept("alpha \u202eatad elbisivni\u202c done")
+    mock.next()
+    mock.record_grade(code_report("mini/k1", FAILING), "x = 1  # \u2066hidden\u2069\n")
+    markdown = mock.finish().to_markdown()
+    assert "> alpha \\u202eatad elbisivni\\u202c done" in markdown
+    assert "x = 1  # \\u2066hidden\\u2069" in markdown
+    assert not any(c in markdown for c in "\u202a\u202b\u202c\u202d\u202e\u2066\u2069")
 
 
 # --------------------------------------------------------------------------- export
@@ -929,6 +940,30 @@ def test_scorecard_from_json_names_the_bad_field(card: Scorecard) -> None:
         Scorecard.from_json({**data, "ended_by": "bored"})
 
 
+def test_scorecard_from_json_reports_a_bad_entry_at_its_place(card: Scorecard) -> None:
+    data = json.loads(json.dumps(card.to_json()))
+    out_of_range = json.loads(json.dumps(data))
+    out_of_range["questions"][0]["score"] = 1.5
+    with pytest.raises(ValueError, match=r"^scorecard\.questions\[0\]: .*score .* 0 to 1"):
+        Scorecard.from_json(out_of_range)
+    missing = json.loads(json.dumps(data))
+    del missing["questions"][1]["answer"]
+    with pytest.raises(ValueError, match=r"^scorecard\.questions\[1\]\.answer: missing$"):
+        Scorecard.from_json(missing)
+    with pytest.raises(ValueError, match=r"^scorecard\.questions\[0\]\.status: expected "):
+        Scorecard.from_json({**data, "questions": [{**data["questions"][0], "status": "lost"}]})
+    with pytest.raises(ValueError, match=r"^scorecard\.time_used: expected a number, got '9'$"):
+        Scorecard.from_json({**data, "time_used": "9"})
+    with pytest.raises(ValueError, match=r"^scorecard\.mock_id: expected an integer, got True$"):
+        Scorecard.from_json({**data, "mock_id": True})
+    with pytest.raises(ValueError, match=r"^scorecard: expected an object"):
+        Scorecard.from_json([data])
+    with pytest.raises(ValueError, match="not a scorecard"):
+        Scorecard.from_json({**data, "format": "mlquiz-progress"})
+    with pytest.raises(ValueError, match=r"^entry\.points: expected a number, got 'lots'$"):
+        ScorecardEntry.from_json({**data["questions"][0], "points": "lots"})
+
+
 texts = st.text(max_size=40)
 entries = st.builds(
     ScorecardEntry,
@@ -1006,3 +1041,18 @@ def test_the_mock_module_imports_neither_textual_nor_torch() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_scorecard_reader_is_imported_only_to_read_a_scorecard() -> None:
+    # Building its pydantic models would cost every start of the app.
+    code = (
+        "import sys\n"
+        "from quiz.progress.mock import Scorecard\n"
+        "print('quiz.progress.mock._reading' in sys.modules)\n"
+        "try:\n"
+        "    Scorecard.from_json({})\n"
+        "except ValueError:\n"
+        "    print('quiz.progress.mock._reading' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True"]

@@ -642,7 +642,7 @@ class Clock:
 
 def test_merging_two_histories_keeps_both(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     clock = Clock(T0)
-    monkeypatch.setattr(quiz.progress.store, "_now", clock)  # when drafts are saved
+    monkeypatch.setattr(quiz.progress.store._store, "_now", clock)  # when drafts are saved
     with open_store(tmp_path / "here") as here, open_store(tmp_path / "there") as there:
         populate(here, base=T0, tag="h")
         populate(there, base=T0 + timedelta(days=10), tag="t")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import getters, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 from questions import LoadedDeck
 
 from ...render import kind_counts, plain
+from ..main import QuizApp
 
 
 def deck_line(loaded: LoadedDeck) -> Text:
@@ -37,6 +38,8 @@ class HomeScreen(Screen[None]):
         Binding("s", "app.stats", "Stats", show=True),
     ]
 
+    app = getters.app(QuizApp)
+
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="due-line")
@@ -44,7 +47,7 @@ class HomeScreen(Screen[None]):
             "Choose a deck and press Enter.  r review · m mock interview · s stats · ? help",
             id="home-hint",
         )
-        decks = self.app.library.decks  # type: ignore[attr-defined]
+        decks = self.app.library.decks
         options = [Option(deck_line(d), id=d.id) for d in decks]
         yield OptionList(*options, id="decks")
         if not decks:
@@ -62,7 +65,7 @@ class HomeScreen(Screen[None]):
 
     def refresh_due(self) -> None:
         """Update the "Due today" line from the store."""
-        queue = self.app.due_queue()  # type: ignore[attr-defined]
+        queue = self.app.due_queue()
         line = Text()
         line.append(f"Due today: {len(queue.due)}", style="bold")
         line.append(f" · new today: {len(queue.new)}", style="")
@@ -77,9 +80,9 @@ class HomeScreen(Screen[None]):
         if options.highlighted is not None:
             option = options.get_option_at_index(options.highlighted)
             if option.id:
-                self.app.open_deck(option.id)  # type: ignore[attr-defined]
+                self.app.open_deck(option.id)
 
     @on(OptionList.OptionSelected, "#decks")
     def _selected(self, event: OptionList.OptionSelected) -> None:
         if event.option.id:
-            self.app.open_deck(event.option.id)  # type: ignore[attr-defined]
+            self.app.open_deck(event.option.id)

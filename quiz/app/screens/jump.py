@@ -15,17 +15,10 @@ from textual.widgets.option_list import Option
 
 from ...progress.session import PracticeSession
 from ...render import plain
+from ..marks import verdict_mark
 
-MARKS = {"new": ("·", "dim"), "skipped": ("↷", "yellow")}
-VERDICT_MARKS = {
-    "correct": ("✓", "green"),
-    "pass": ("✓", "green"),
-    "rated": ("✓", "green"),
-    "partial": ("~", "yellow"),
-    "wrong": ("✗", "red"),
-    "fail": ("✗", "red"),
-    "error": ("✗", "red"),
-}
+STATUS_MARKS = {"new": ("·", "dim"), "skipped": ("↷", "yellow")}
+"""The marks of the questions not answered."""
 
 
 class JumpScreen(ModalScreen[int | None]):
@@ -44,9 +37,9 @@ class JumpScreen(ModalScreen[int | None]):
             if outcome is not None and not self.session.reveals_answers:
                 mark, style = "•", "cyan"  # answered; the verdict waits for the end
             elif outcome is not None:
-                mark, style = VERDICT_MARKS.get(outcome.verdict, ("✓", "green"))
+                mark, style = verdict_mark(outcome.verdict)
             else:
-                mark, style = MARKS[self.session.status(index)]
+                mark, style = STATUS_MARKS[self.session.status(index)]
             line = Text.assemble(
                 (f"{mark} ", style),
                 f"{index + 1:>2}. ",

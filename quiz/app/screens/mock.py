@@ -5,9 +5,9 @@ on its own).
 The interview screen shows a countdown and the time on the current question, never a verdict
 or a reference answer (answers stay editable until the end), except in interviewer mode, where
 the reference answer and the rubric sit beside the candidate's answer and ctrl+r scores it.
-Code is graded in the background by this screen, so moving on does not stop a grade; the
-interview ends when the candidate finishes it (ctrl+f) or the time runs out, once the
-submitted code has been graded.
+Code is graded in the background for this screen (by the grading worker of
+:mod:`quiz.app.grading`), so moving on does not stop a grade; the interview ends when the
+candidate finishes it (ctrl+f) or the time runs out, once the submitted code has been graded.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -34,33 +34,18 @@ from textual.widgets import (
     Switch,
 )
 
-from grader import GraderError, SubmissionReport
-from questions import (
-    CodeQuestion,
-    ConceptQuestion,
-    DeckLibrary,
-    render_math,
-)
+from grader import SubmissionReport
+from questions import ConceptQuestion, DeckLibrary, render_math
 
+from ...formatting import clock_text, percent
 from ...progress.mock import MockConfig, MockInterview, MockOver, Scorecard, export_scorecard
 from ...render import plain
-from ..grading import GradingCancelled
-from ..widgets.answers import (
-    Answered,
-    CodeAnswer,
-    CodeSubmitted,
-)
+from ..grading import Graded, grade_in_background
+from ..marks import NO_VERDICT, hit_mark
+from ..widgets import AnswerWidget, CodeAnswer
 from .question import QuestionScreen
 
 CSS = Path(__file__).parent / "mock.tcss"
-
-
-def clock_text(seconds: float) -> str:
-    """``m:ss`` (``h:mm:ss`` from an hour)."""
-    whole = max(0, int(seconds))
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 # --------------------------------------------------------------------------- set-up
@@ -281,13 +266,12 @@ class MockScreen(QuestionScreen):
             if outcome is not None and outcome.kind == "concept":
                 hits = [hit for _, hit in outcome.detail]
             for point, hit in zip(question.key_points, hits, strict=True):
-                mark, style = (
-                    ("·", "dim") if hit is None else (("✓", "green") if hit else ("✗", "red"))
-                )
+                mark, style = NO_VERDICT if hit is None else hit_mark(hit)
                 text.append(f"{mark} {plain(point.point)}\n", style=style)
         outcome = self.interview.outcome(self.interview.index)
         if outcome is not None:
-            text.append(f"\nAutomatic: {outcome.verdict}, {outcome.score:.0%}\n", style="dim")
+            score = percent(outcome.score, decimals=0)
+            text.append(f"\nAutomatic: {outcome.verdict}, {score}\n", style="dim")
         return text
 
     def _score_text(self) -> Text:
@@ -314,48 +298,37 @@ class MockScreen(QuestionScreen):
 
     # ------------------------------------------------------------------ answers
 
-    @on(Answered)
+    @on(AnswerWidget.Answered)
     def _answered(self) -> None:
         self.query_one("#mock-position", Static).update(self._position_text())
         if self.interview.config.interviewer:
             self.query_one("#ref-rubric", Static).update(self._rubric_text())
             self.query_one("#ref-score", Static).update(self._score_text())
 
-    @on(CodeSubmitted)
-    def _code_submitted(self, event: CodeSubmitted) -> None:
+    @on(CodeAnswer.Submitted)
+    def _code_submitted(self, event: CodeAnswer.Submitted) -> None:
         event.stop()
         self.pending += 1
-        self.grade(event.index, event.source)
+        grade_in_background(self, self.app.grader, event.job)
 
-    @work(thread=True, group="mock-grading", exit_on_error=False)
-    def grade(self, index: int, source: str) -> None:
-        question = self.interview.questions[index]
-        assert isinstance(question, CodeQuestion)
-        deck_path = self.interview.paths[self.interview.deck_of(index).id]
-        grader = getattr(self.app, "grader", None)
-        full_id = self.interview.question_id(question)
-        try:
-            if grader is None:
-                raise GraderError("grading is not available here")
-            report = grader.grade(
-                str(deck_path), question.id, source, display=f"{question.entry_point}.py"
-            )
-        except (GraderError, GradingCancelled) as exc:
+    @on(Graded)
+    def _graded(self, event: Graded) -> None:
+        """Record the grade; one that could not be made counts as an error (it scores 0)."""
+        job = event.job
+        report = event.report
+        if report is None:
             report = SubmissionReport(
-                submission=f"{question.entry_point}.py",
-                question=full_id,
+                submission=job.display,
+                question=self.interview.question_id(job.question),
                 status="error",
                 checks=(),
                 seed=0,
-                error=str(exc) or "grading was cancelled",
+                error=event.error,
             )
-        self.app.call_from_thread(self._graded, index, report, source)
-
-    def _graded(self, index: int, report: SubmissionReport, source: str) -> None:
         self.pending -= 1
         with contextlib.suppress(MockOver):  # after the end: the scorecard is already made
-            self.interview.record_grade(report, source, index=index)
-        if index == self.interview.index and self.interview.config.interviewer:
+            self.interview.record_grade(report, job.source, index=job.index)
+        if job.index == self.interview.index and self.interview.config.interviewer:
             self._answered()
         if self._ending and self.pending == 0:
             self._show_scorecard()
@@ -376,8 +349,8 @@ class MockScreen(QuestionScreen):
         if hint is None:
             self.notify("No more hints for this question.", timeout=3)
             return
-        penalty = self.interview.config.hint_penalty
-        self.notify(f"Each hint costs {penalty:.0%} of this question's points.", timeout=3)
+        penalty = percent(self.interview.config.hint_penalty, decimals=0)
+        self.notify(f"Each hint costs {penalty} of this question's points.", timeout=3)
         self.query_one("#hints", Static).update(self._hints_text())
         if self.interview.config.interviewer:
             self.query_one("#ref-score", Static).update(self._score_text())
@@ -426,7 +399,7 @@ class MockScreen(QuestionScreen):
             return
         self._ending = True
         for widget in self.query(CodeAnswer):
-            widget._flush_draft()
+            widget.save_draft()
         if self.pending:
             self.query_one("#mock-clock", Static).update(
                 Text(f"Grading {self.pending} submission(s)…", style="bold yellow")

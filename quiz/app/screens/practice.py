@@ -21,13 +21,10 @@ from textual.widgets import Footer, Header, Markdown, ProgressBar, Static
 from questions import render_math
 
 from ...progress.review import ReviewSession
+from ...progress.scheduling import RATING_NAMES
 from ...progress.session import PracticeSession
-from ...progress.store import RATINGS as RATING_NAMES
 from ...render import plain
-from ..widgets.answers import (
-    Answered,
-    ConceptAnswer,
-)
+from ..widgets import AnswerWidget, ConceptAnswer
 from .question import QuestionScreen
 
 
@@ -61,10 +58,7 @@ class PracticeScreen(QuestionScreen):
         Binding("ctrl+l", "jump", "Questions", priority=True),
         Binding("ctrl+t", "hint", "Hint", priority=True),
         Binding("escape", "leave", "Back", priority=True),
-        *(
-            Binding(str(k), f"rate({k})", name)
-            for k, name in {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}.items()
-        ),
+        *(Binding(str(k), f"rate({k})", name) for k, name in RATING_NAMES.items()),
     ]
 
     def __init__(self, session: PracticeSession, *, deck_path: Path | Mapping[str, Path]) -> None:
@@ -100,7 +94,7 @@ class PracticeScreen(QuestionScreen):
         self.query_one("#progress-line", Static).update(self._progress_text())
         self.query_one("#progress", ProgressBar).update(progress=self.session.answered)
 
-    @on(Answered)
+    @on(AnswerWidget.Answered)
     def _answered(self) -> None:
         self._refresh_progress()
         session = self.session

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from rich.text import Text
+from textual import getters
 from textual.screen import Screen
 from textual.widgets import Input, TextArea
 
@@ -19,19 +20,16 @@ from questions import ChoiceQuestion, CodeQuestion, ConceptQuestion, NumericQues
 
 from ...progress.session import PracticeSession
 from ...render import plain
-from ..widgets.answers import (
-    AnswerWidget,
-    ChoiceAnswer,
-    CodeAnswer,
-    ConceptAnswer,
-    NumericAnswer,
-)
+from ..main import QuizApp
+from ..widgets import AnswerWidget, ChoiceAnswer, CodeAnswer, ConceptAnswer, NumericAnswer
 
 
 class QuestionScreen(Screen[None]):
     """Base of the screens that show a session's questions one at a time."""
 
     LAST_QUESTION = "That was the last question. ctrl+l lists them all."
+
+    app = getters.app(QuizApp)
 
     def __init__(self, session: PracticeSession, deck_paths: Mapping[str, Path]) -> None:
         """``deck_paths``: deck id → deck file (the grader reads code questions from it)."""
@@ -52,7 +50,8 @@ class QuestionScreen(Screen[None]):
         if isinstance(question, ChoiceQuestion):
             return ChoiceAnswer(self.session)
         assert isinstance(question, CodeQuestion)
-        return CodeAnswer(self.session, self.deck_paths[self.session.deck_of().id])
+        deck_path = self.deck_paths[self.session.deck_of().id]
+        return CodeAnswer(self.session, deck_path, self.app.grader)
 
     def position_text(self) -> Text:
         """``Question 2 of 6 · numeric · heading``."""

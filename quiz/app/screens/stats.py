@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import ClassVar, Final
 
 from rich.text import Text
-from textual import events
+from textual import events, getters
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
@@ -26,12 +26,11 @@ from textual_plotext import PlotextPlot
 from questions import DeckLibrary
 
 from ...progress.scheduling import Scheduler
-from ...progress.stats import (
+from ...progress.stats import TOTALS_ID, Stats, compute_stats
+from ...progress.store import Store
+from ...stats_view import (
     DECK_COLUMNS,
     NARROW_COLUMNS,
-    TOTALS_ID,
-    Stats,
-    compute_stats,
     deck_cells,
     history_summary,
     kinds_summary,
@@ -39,7 +38,7 @@ from ...progress.stats import (
     narrow_cells,
     stats_hints,
 )
-from ...progress.store import Store
+from ..main import QuizApp
 
 HISTORY_TICKS: Final = 5
 """About this many date labels under the history plot, today's included."""
@@ -149,6 +148,8 @@ class StatsScreen(Screen[None]):
         Binding("r", "refresh", "Refresh"),
     ]
 
+    app = getters.app(QuizApp)
+
     def __init__(self, *, now: datetime | None = None, scheduler: Scheduler | None = None) -> None:
         """``now`` fixes the moment the stats are taken at (for tests); by default it is the
         time of each (re)load. ``scheduler`` defaults to the app's own."""
@@ -185,17 +186,12 @@ class StatsScreen(Screen[None]):
 
     # ------------------------------------------------------------------ data
 
-    def _scheduler(self, store: Store) -> Scheduler:
-        if self.scheduler is not None:
-            return self.scheduler
-        own = getattr(self.app, "scheduler", None)
-        return own if isinstance(own, Scheduler) else Scheduler(store)
-
     def load(self) -> Stats:
         """Read the stats from the app's library and store."""
-        library: DeckLibrary = self.app.library  # type: ignore[attr-defined]
-        store: Store = self.app.store  # type: ignore[attr-defined]
-        return compute_stats(library, store, self._scheduler(store), now=self.now)
+        library: DeckLibrary = self.app.library
+        store: Store = self.app.store
+        scheduler = self.scheduler if self.scheduler is not None else self.app.scheduler
+        return compute_stats(library, store, scheduler, now=self.now)
 
     def replot(self) -> None:
         """Read the stats again and redraw the table, the plots and the summaries."""

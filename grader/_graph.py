@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import torch
+from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils.flop_counter import flop_registry
 
 from . import _wire
@@ -1131,6 +1132,16 @@ def count_flops(
 # --------------------------------------------------------------------------- live counting
 
 
+class PlainDispatchMode(TorchDispatchMode):  # type: ignore[no-untyped-call]
+    """A dispatch mode that keeps the compiler stack out: ``TorchDispatchMode`` by default
+    wraps ``__torch_dispatch__`` in ``torch._dynamo.disable``, whose first call imports
+    dynamo (over a second) in a process that compiles nothing."""
+
+    @classmethod
+    def _should_skip_dynamo(cls) -> bool:
+        return False
+
+
 def count_flops_live(call: Callable[..., Any], *inputs: torch.Tensor) -> int:
     """The FLOPs of ``call(*inputs)``, counted as it runs, the way ``count_flops`` counts.
 
@@ -1138,17 +1149,9 @@ def count_flops_live(call: Callable[..., Any], *inputs: torch.Tensor) -> int:
     more than the call itself. In-place ops count as their functional twins, as they
     appear in a traced graph.
     """
-    from torch.utils._python_dispatch import TorchDispatchMode
-
     total = 0
 
-    class Counter(TorchDispatchMode):  # type: ignore[no-untyped-call]
-        @classmethod
-        def _should_skip_dynamo(cls) -> bool:
-            # The default wraps ``__torch_dispatch__`` in ``torch._dynamo.disable``, whose
-            # first call imports dynamo (over a second). Nothing here is compiled.
-            return False
-
+    class Counter(PlainDispatchMode):  # type: ignore[no-untyped-call]
         def __torch_dispatch__(
             self,
             func: Any,

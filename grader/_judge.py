@@ -450,17 +450,11 @@ def _first_uses(
     call: Any, params: list[torch.Tensor], inputs: list[torch.Tensor]
 ) -> dict[int, tuple[int, int]]:
     """Parameter index -> (operation, argument position) where a forward first uses it."""
-    from torch.utils._python_dispatch import TorchDispatchMode
-
     ids = {id(p): i for i, p in enumerate(params)}
     seen: dict[int, tuple[int, int]] = {}
     count = 0
 
-    class Recorder(TorchDispatchMode):  # type: ignore[no-untyped-call]
-        @classmethod
-        def _should_skip_dynamo(cls) -> bool:
-            return False  # nothing is compiled; the default would import dynamo
-
+    class Recorder(_graph.PlainDispatchMode):  # type: ignore[no-untyped-call]
         def __torch_dispatch__(
             self,
             func: Any,

@@ -542,7 +542,9 @@ def _top_level_names(code: str) -> set[str]:
 
 AnyQuestion = ConceptQuestion | NumericQuestion | ChoiceQuestion | CodeQuestion
 Question = Annotated[AnyQuestion, Field(discriminator="kind")]
-QUESTION_KINDS: tuple[str, ...] = ("concept", "numeric", "choice", "code")
+Kind = Literal["concept", "numeric", "choice", "code"]
+"""The kinds of question."""
+QUESTION_KINDS: tuple[Kind, ...] = get_args(Kind)
 
 
 class Deck(_Model):
@@ -555,7 +557,7 @@ class Deck(_Model):
     questions: list[Question] = Field(min_length=1)
 
     def counts_by_kind(self) -> dict[str, int]:
-        counts = dict.fromkeys(QUESTION_KINDS, 0)
+        counts: dict[str, int] = dict.fromkeys(QUESTION_KINDS, 0)
         for q in self.questions:
             counts[q.kind] += 1
         return counts

@@ -33,12 +33,13 @@ from questions import (
     ConceptQuestion,
     Deck,
     KeyPoint,
+    Kind,
     NumericQuestion,
     draw_numbers,
 )
 
 from .scheduling import Scheduler, rating_for
-from .store import Attempt, PendingReview, Store
+from .store import Attempt, PendingReview, Store, Verdict
 
 QuestionStatus = Literal["new", "answered", "skipped"]
 
@@ -74,8 +75,8 @@ class Outcome:
     :class:`~grader.SubmissionReport`.
     """
 
-    kind: str
-    verdict: str
+    kind: Kind
+    verdict: Verdict
     """As :attr:`~quiz.progress.store.Attempt.verdict`."""
     score: float
     attempt_id: int
@@ -360,7 +361,9 @@ class PracticeSession:
         question = self._current_as(NumericQuestion, "submit_numeric")
         given = [answers] if isinstance(answers, str) else list(answers)
         result: NumericResult = grade_numeric(question, given)
-        verdict = "correct" if result.all_correct else ("partial" if result.score else "wrong")
+        verdict: Verdict = (
+            "correct" if result.all_correct else ("partial" if result.score else "wrong")
+        )
         return self._record(self.index, json.dumps(given), verdict, result.score, result)
 
     def submit_choice(self, chosen: Iterable[int]) -> Outcome:
@@ -389,7 +392,7 @@ class PracticeSession:
         correct = question.correct_indices
         right = picked == correct
         score = 1.0 if right else len(picked & correct) / len(picked | correct)
-        verdict = "correct" if right else ("partial" if score > 0 else "wrong")
+        verdict: Verdict = "correct" if right else ("partial" if score > 0 else "wrong")
         detail = ChoiceOutcome(chosen=picked, correct=correct, right=right)
         return self._record(self.index, json.dumps(sorted(picked)), verdict, score, detail)
 
@@ -430,7 +433,7 @@ class PracticeSession:
             )
         return question
 
-    def _record(self, at: int, answer: str, verdict: str, score: float, detail: Any) -> Outcome:
+    def _record(self, at: int, answer: str, verdict: Verdict, score: float, detail: Any) -> Outcome:
         question = self.questions[at]
         state = self._state(at)
         seconds = self.seconds(at)

@@ -10,7 +10,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Final, Literal, get_args
 
+from questions import Kind
 from quiz.files import atomic_write_text
+from quiz.progress.store import Verdict
 
 from ._config import MockConfig, is_finite_number
 from ._markdown import render_markdown
@@ -41,7 +43,7 @@ class ScorecardEntry:
     heading: str
     prompt: str
     """The question as asked (with its drawn numbers, if it draws them)."""
-    kind: str
+    kind: Kind
     status: EntryStatus
     """answered; skipped (shown, never answered); unseen (never shown)."""
     seconds: float
@@ -49,7 +51,7 @@ class ScorecardEntry:
     expected_seconds: int | None
     hints: int
     """Hints shown."""
-    verdict: str | None
+    verdict: Verdict | None
     """Of the latest answer (:attr:`~quiz.progress.store.Attempt.verdict`); None if unanswered."""
     score: float
     """0..1 before the hint penalty; 0 when unanswered."""

@@ -28,6 +28,7 @@ from ._records import (
     PendingReview,
     Review,
     StoreError,
+    Verdict,
     aware_time,
 )
 from ._schema import (
@@ -60,5 +61,6 @@ __all__ = [
     "Review",
     "Store",
     "StoreError",
+    "Verdict",
     "aware_time",
 ]

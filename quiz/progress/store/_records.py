@@ -15,12 +15,17 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 from fsrs import Rating
 
-KINDS: Final = ("concept", "numeric", "choice", "code")
-VERDICTS: Final[dict[str, tuple[str, ...]]] = {
+from questions import QUESTION_KINDS, Kind
+
+KINDS: Final = QUESTION_KINDS
+Verdict = Literal["rated", "correct", "partial", "wrong", "pass", "fail", "error"]
+"""What an attempt came to: a concept answer is rated; numeric and choice answers are
+right, partly right or wrong; code passes, fails or errs."""
+VERDICTS: Final[dict[Kind, tuple[Verdict, ...]]] = {
     "concept": ("rated",),
     "numeric": ("correct", "partial", "wrong"),
     "choice": ("correct", "partial", "wrong"),
@@ -84,11 +89,10 @@ class Attempt:
 
     question: str
     """``DECK/QID``."""
-    kind: str
-    """concept | numeric | choice | code."""
+    kind: Kind
     answer: str
     """Free text, a JSON list of part answers, a JSON list of chosen option indices, or code."""
-    verdict: str
+    verdict: Verdict
     """concept: ``rated``; numeric/choice: ``correct``/``partial``/``wrong``; code:
     ``pass``/``fail``/``error``."""
     score: float

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import datetime
-from typing import Annotated, Any, Final, Self
+from typing import Annotated, Any, Final, Self, cast
 
 from pydantic import (
     BaseModel,
@@ -34,10 +34,13 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails
 
+from questions import Kind
+
 from ._records import (
     ATTEMPT_COLUMNS,
     Attempt,
     StoreError,
+    Verdict,
     aware_time,
     check_rating,
     insert_attempt,
@@ -227,11 +230,11 @@ class AttemptEntry(_Entry):
     def attempt(self, mock: int | None) -> Attempt:
         """The attempt, in mock interview ``mock`` (an id in the store it goes to)."""
         try:
-            return Attempt(
+            return Attempt(  # which kinds and verdicts it can hold, Attempt checks
                 question=self.question,
-                kind=self.kind,
+                kind=cast(Kind, self.kind),
                 answer=self.answer,
-                verdict=self.verdict,
+                verdict=cast(Verdict, self.verdict),
                 score=self.score,
                 rating=self.rating,
                 seconds=self.seconds,

@@ -31,6 +31,8 @@ import yaml
 from grader import GradeRequest, GraderPool, SubmissionReport, render_text, to_junit
 from questions import DeckLibrary
 
+pytestmark = pytest.mark.slow  # starts grader workers or real processes
+
 HERE = Path(__file__).parent
 HOSTILE = HERE / "submissions" / "q10_hostile"
 MANIFEST = yaml.safe_load((HOSTILE / "MANIFEST.yaml").read_text(encoding="utf-8"))

@@ -20,6 +20,8 @@ import yaml
 from grader import GradeRequest, GraderPool, SubmissionReport
 from questions import DeckLibrary
 
+pytestmark = pytest.mark.slow  # starts grader workers or real processes
+
 HERE = Path(__file__).parent / "submissions" / "judgement"
 ENTRIES: list[dict[str, Any]] = yaml.safe_load(
     (HERE / "MANIFEST.yaml").read_text(encoding="utf-8")

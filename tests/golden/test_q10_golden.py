@@ -27,6 +27,8 @@ import yaml
 from grader import GradeRequest, GraderPool, SubmissionReport
 from questions import DeckLibrary
 
+pytestmark = pytest.mark.slow  # starts grader workers or real processes
+
 HERE = Path(__file__).parent
 SUBMISSIONS = HERE / "submissions" / "q10"
 EXPECTED = HERE / "expected" / "q10"

@@ -23,10 +23,13 @@ HERE = Path(__file__).parent
 SUBMISSIONS = HERE / "submissions" / "q10"
 NOBODY = 65534
 
-pytestmark = pytest.mark.skipif(
-    os.geteuid() != 0 or not shutil.which("setpriv") or not shutil.which("unshare"),
-    reason="needs root (to become nobody), setpriv and unshare",
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        os.geteuid() != 0 or not shutil.which("setpriv") or not shutil.which("unshare"),
+        reason="needs root (to become nobody), setpriv and unshare",
+    ),
+]
 
 
 def _readable_by_others(path: Path) -> bool:

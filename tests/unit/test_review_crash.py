@@ -24,6 +24,8 @@ import pytest
 
 from quiz.progress.store import STORE_FILENAME, Store
 
+pytestmark = pytest.mark.slow  # starts grader workers or real processes
+
 REPO = Path(__file__).resolve().parents[2]
 ANSWERS_BEFORE_KILL = 12
 DEADLINE_SECONDS = 120.0

@@ -22,6 +22,8 @@ import pytest
 from grader.pool import GradeRequest, _server_environment
 from questions import DeckLibrary
 
+pytestmark = pytest.mark.slow  # starts grader workers or real processes
+
 ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = ROOT / "tests" / "golden" / "submissions" / "q10" / "correct_reference.py"
 

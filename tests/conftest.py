@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+from testkit import FakeClock
 
 settings.register_profile(
     "ci",
@@ -27,3 +28,9 @@ def quiz_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monk
     home = tmp_path_factory.mktemp("quiz-home")
     monkeypatch.setenv("QUIZ_HOME", str(home))
     return home
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """A clock the test moves by hand (``clock.advance(30)``)."""
+    return FakeClock()

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from testkit import FakeClock
 
 from grader import CheckResult, Counterexample, SubmissionReport
 from questions import Deck, DeckLibrary, LoadedDeck, NumericQuestion, draw_numbers
@@ -37,17 +38,6 @@ GOOD_Q1 = (
     "without changing the spatial size, and it gives cross-channel interaction at each pixel."
 )
 CODE = "def double(x):\n    return 2 * x\n"
-
-
-class FakeClock:
-    def __init__(self, now: float = 1000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 def fixed_wall_clock() -> datetime:
@@ -156,11 +146,6 @@ def packaged() -> DeckLibrary:
 def store() -> Iterator[Store]:
     with Store() as opened:  # in this test's own QUIZ_HOME
         yield opened
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
 
 
 def start(

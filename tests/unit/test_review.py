@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from fsrs import Card, Rating
 from fsrs import Scheduler as FsrsScheduler
+from testkit import FakeClock
 
 from questions import DeckLibrary
 from quiz.progress.review import ReviewSession
@@ -64,14 +65,6 @@ OTHER = textwrap.dedent(
 )
 
 
-class FakeClock:
-    def __init__(self, now: float = 1000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 def library(tmp_path: Path) -> DeckLibrary:
     decks = tmp_path / "decks"
@@ -92,11 +85,6 @@ def store(tmp_path: Path) -> Iterator[Store]:
 @pytest.fixture
 def scheduler(store: Store) -> Scheduler:
     return Scheduler(store, fuzz=False, clock=lambda: NOW)
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
 
 
 def session_over(

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from testkit import FakeClock
 
 from grader import CheckResult, Counterexample, SubmissionReport
 from questions import DeckLibrary, NumericQuestion
@@ -50,17 +51,6 @@ class SeparableConv2d(nn.Module):
 """
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 500.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
 def failing_report() -> SubmissionReport:
     """What the grader says of CODE_ANSWER: padding 1 keeps the size only for kernel_size 3."""
     counterexample = Counterexample(
@@ -92,7 +82,7 @@ def failing_report() -> SubmissionReport:
 
 
 def run_scripted_mock() -> Scorecard:
-    clock = FakeClock()
+    clock = FakeClock(500.0)
     started = clock.now
     library = DeckLibrary.discover([], include_user=False)
     config = MockConfig(minutes=20, decks=(DECK,), count=3, seed=SEED)

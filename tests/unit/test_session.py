@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from testkit import FakeClock
 
 from grader import GraderError
 from grader.report import CheckResult, SubmissionReport
@@ -33,17 +34,6 @@ Q6_RIGHT = ["73,728", "3*3*64", "8192", "8,768", "0.119"]
 CHECK_NAMES = ("compile", "load", "construct", "parameters")
 
 
-class FakeClock:
-    def __init__(self, now: float = 1000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
 @pytest.fixture(scope="module")
 def day13() -> Deck:
     return DeckLibrary.discover(include_user=False).deck("inception-1x1").deck
@@ -53,11 +43,6 @@ def day13() -> Deck:
 def store() -> Iterator[Store]:
     with Store() as opened:  # in this test's own QUIZ_HOME
         yield opened
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
 
 
 @pytest.fixture

@@ -1,0 +1,57 @@
+"""What many tests share: a clock they move by hand, and the smallest deck of every kind."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+
+class FakeClock:
+    """A monotonic clock for sessions and mock interviews; ``advance`` moves it."""
+
+    def __init__(self, now: float = 1000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+TINY_DECK = textwrap.dedent(
+    """\
+    id: tiny
+    title: A tiny deck
+    questions:
+      - id: n1
+        kind: numeric
+        prompt: How many weights in a 1x1 conv from 8 to 4 channels?
+        answer: 8 * 4 = 32
+        expected_seconds: 30
+        parts:
+          - {label: weights, answer: 32}
+      - id: m1
+        kind: choice
+        prompt: Which is a 1x1 conv?
+        answer: The pointwise one.
+        options:
+          - {text: pointwise, correct: true}
+          - {text: depthwise}
+      - id: c1
+        kind: concept
+        prompt: Why use a 1x1 convolution?
+        answer: To reduce channels.
+        key_points:
+          - point: reduces channels
+            patterns: ['reduc']
+    """
+)
+"""One numeric, one choice and one concept question (deck id ``tiny``)."""
+
+
+def write(path: Path, text: str) -> Path:
+    """``text`` written to ``path`` (folders made as needed)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path

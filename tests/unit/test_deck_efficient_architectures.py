@@ -177,6 +177,7 @@ class TestEfficientArchitecturesDeck(DeckSuite):
 
     def test_width_multiplier_ratio_is_near_but_not_alpha_squared(self, deck: Deck) -> None:
         ratio = numeric_question(deck, "width-multiplier").parts[2]
+        assert ratio.answer is not None
         assert ratio.answer == pytest.approx(17536 / 67840, rel=1e-5)
         # 0.25 is the rule of thumb; the depthwise part scales only with alpha, so it is not exact.
         assert not ratio.tolerance.allows(0.25, ratio.answer)

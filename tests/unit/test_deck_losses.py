@@ -164,15 +164,17 @@ class TestLossesDeck(DeckSuite):
 
     def test_label_smoothing_targets(self, deck: Deck) -> None:
         parts = numeric_question(deck, "label-smoothing-targets").parts
-        assert [p.answer for p in parts] == [0.91, 0.01, 0.9001, 0.0001]
+        answers = [p.answer for p in parts]
+        assert answers == [0.91, 0.01, 0.9001, 0.0001]
         assert all(p.percent for p in parts)
         # Each distribution sums to one: the true class plus K - 1 others.
-        assert parts[0].answer + 9 * parts[1].answer == pytest.approx(1)
-        assert parts[2].answer + 999 * parts[3].answer == pytest.approx(1)
+        a, b, c, d = (float(answer or 0) for answer in answers)
+        assert a + 9 * b == pytest.approx(1)
+        assert c + 999 * d == pytest.approx(1)
         # "1 - eps" alone (0.9), the K - 1 convention's answer, must not count as right.
-        assert not parts[0].tolerance.allows(0.9, parts[0].answer)
-        assert not parts[2].tolerance.allows(0.9, parts[2].answer)
-        assert not parts[1].tolerance.allows(0.1 / 9, parts[1].answer)
+        assert not parts[0].tolerance.allows(0.9, a)
+        assert not parts[2].tolerance.allows(0.9, c)
+        assert not parts[1].tolerance.allows(0.1 / 9, b)
 
     def test_focal_weights(self, deck: Deck) -> None:
         easy, hard, ratio = numeric_question(deck, "focal-weights").parts

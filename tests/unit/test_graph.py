@@ -44,7 +44,8 @@ class SeparableConv2d(nn.Module):
         self.pointwise = nn.Conv2d(c_in, c_out, 1, bias=False)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.pointwise(self.depthwise(x))
+        out: torch.Tensor = self.pointwise(self.depthwise(x))
+        return out
 
 
 class SeparableFunctional(nn.Module):
@@ -75,7 +76,8 @@ class LinearPointwise(nn.Module):
         self.linear = nn.Linear(c_in, c_out, bias=False)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.linear(x.permute(0, 2, 3, 1)).permute(0, 3, 1, 2)
+        out: torch.Tensor = self.linear(x.permute(0, 2, 3, 1))
+        return out.permute(0, 3, 1, 2)
 
 
 class ConvPointwise(nn.Module):
@@ -84,7 +86,8 @@ class ConvPointwise(nn.Module):
         self.conv = nn.Conv2d(c_in, c_out, 1, bias=False)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.conv(x)
+        out: torch.Tensor = self.conv(x)
+        return out
 
 
 class ResidualBlock(nn.Module):
@@ -108,7 +111,8 @@ class SelfAttention(nn.Module):
         self.attention = nn.MultiheadAttention(dim, heads, batch_first=True)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.attention(x, x, x, need_weights=False)[0]
+        out: torch.Tensor = self.attention(x, x, x, need_weights=False)[0]
+        return out
 
 
 class CausalAttention(nn.Module):
@@ -119,10 +123,12 @@ class CausalAttention(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         b, t, d = x.shape
-        q, k, v = self.qkv(x).view(b, t, 3, self.heads, d // self.heads).permute(2, 0, 3, 1, 4)
+        qkv: torch.Tensor = self.qkv(x)
+        q, k, v = qkv.view(b, t, 3, self.heads, d // self.heads).permute(2, 0, 3, 1, 4)
         mask = torch.full((t, t), float("-inf")).triu(1)
-        scores = (q @ k.transpose(-2, -1)) / math.sqrt(d // self.heads) + mask
-        return (scores.softmax(-1) @ v).transpose(1, 2).reshape(b, t, d)
+        scores: torch.Tensor = (q @ k.transpose(-2, -1)) / math.sqrt(d // self.heads) + mask
+        out: torch.Tensor = scores.softmax(-1) @ v
+        return out.transpose(1, 2).reshape(b, t, d)
 
 
 class Head(nn.Module):
@@ -142,6 +148,7 @@ class Head(nn.Module):
 
 def _bn(train: bool) -> nn.Module:
     module = nn.BatchNorm2d(8)
+    assert module.running_mean is not None and module.running_var is not None
     with torch.no_grad():
         module.running_mean.uniform_(-0.5, 0.5)
         module.running_var.uniform_(0.5, 2.0)
@@ -196,7 +203,7 @@ def _trace_header(
 def _trace_module(
     module: nn.Module, inputs: list[torch.Tensor]
 ) -> tuple[dict[str, Any], list[bytes]]:
-    params = dict(module.named_parameters())
+    params: dict[str, torch.Tensor] = dict(module.named_parameters())
     buffers = dict(module.named_buffers())
     saved = {n: b.clone() for n, b in buffers.items()}
     try:
@@ -582,6 +589,8 @@ def _flop_counter(module: nn.Module, x: torch.Tensor) -> int:
 
 
 class MaskedDenseDepthwise(nn.Module):
+    mask: torch.Tensor
+
     """A depthwise convolution done as a dense one whose kernel is masked to the diagonal."""
 
     def __init__(self, c: int = 8, k: int = 5) -> None:

@@ -319,7 +319,7 @@ def test_every_numeric_part_has_a_working(deck: Deck) -> None:
 
 def test_every_working_evaluates_to_its_answer(deck: Deck) -> None:
     for question_id, part in numeric_parts(deck, NUMERIC_IDS):
-        assert part.working is not None
+        assert part.working is not None and part.answer is not None
         value = evaluate(part.working)
         assert part.tolerance.allows(value, part.answer), (question_id, part.label, value)
 

@@ -88,7 +88,10 @@ def _job(display: str) -> dict[str, object]:
 
 
 def test_garbage_and_forged_lines_are_dropped_and_the_server_goes_on(server: Server) -> None:
-    forged_measure = {"measure": {"question": "q10", "count": "parameters"}, "deck_path": "/x"}
+    forged_measure: dict[str, object] = {
+        "measure": {"question": "q10", "count": "parameters"},
+        "deck_path": "/x",
+    }
     server.write(b"this is not JSON\n")
     server.write(b"\xff\xfe\x00 binary\n")
     server.write(json.dumps({"id": 900, "job": _job("unsigned.py")}).encode() + b"\n")

@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rich.console import Console
 
-from questions import DeckLibrary
+from questions import DeckLibrary, Kind
 from quiz.progress.scheduling import Scheduler, start_of_day
 from quiz.progress.stats import (
     DEFAULT_DAYS,
@@ -28,7 +28,7 @@ from quiz.progress.stats import (
     Stats,
     compute_stats,
 )
-from quiz.progress.store import KINDS, STORE_FILENAME, VERDICTS, Attempt, Store
+from quiz.progress.store import KINDS, STORE_FILENAME, VERDICTS, Attempt, Store, Verdict
 from quiz.stats_view import render_stats
 
 ZONE = timezone(timedelta(hours=-5))
@@ -103,8 +103,8 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 def attempt(
     question: str,
-    kind: str,
-    verdict: str,
+    kind: Kind,
+    verdict: Verdict,
     at: datetime,
     *,
     score: float | None = None,

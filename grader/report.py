@@ -479,24 +479,44 @@ def render_text(
 ) -> None:
     """Print reports for a person, readable at 80 columns.
 
-    Per submission: a header (path, question, coloured status, score), then one line per check
-    with a mark (✓ pass, ✗ fail, ! error, · skipped) and its message. Under a failed or raising
-    check: the counterexample, expected vs actual, the line, the traceback and
-    ``replay with --seed N``. Captured stdout/stderr appear when ``verbose`` (in full) or when
-    grading ended in an error (the last :data:`CAPTURED_TAIL_LINES` lines); ``verbose`` also
-    shows timings and isolation notes. With more than one report, a summary table and totals
-    follow. Text from the submission is shown with control characters escaped, so it cannot
-    drive the terminal.
+    Per submission: a header (path, question, coloured status, score, seed), then one line per
+    check with a mark (✓ pass, ✗ fail, ! error, · skipped) and its message. Under a failed or
+    raising check: the counterexample, expected vs actual, the line and the traceback; a report
+    that did not pass ends with ``replay with --seed N``, once. Captured stdout/stderr appear
+    when ``verbose`` (in full) or when grading ended in an error (the last
+    :data:`CAPTURED_TAIL_LINES` lines); ``verbose`` also shows timings and isolation notes.
+    With more than one report, a summary table and totals follow. Text from the submission is
+    shown with control characters escaped, so it cannot drive the terminal. On a console that
+    is not a terminal (a pipe, a file) lines carry no trailing spaces.
     """
     for index, report in enumerate(reports):
         if index:
             console.print()
         for renderable in _report_renderables(report, verbose=verbose):
-            console.print(renderable)
+            _print(console, renderable)
     if len(reports) > 1:
         console.print()
         for renderable in _summary_renderables(reports):
-            console.print(renderable)
+            _print(console, renderable)
+
+
+def _print(console: Console, renderable: RenderableType) -> None:
+    """Print ``renderable``; where no terminal shows it, without the spaces rich pads each line
+    to the console's width with (they would end up in the pipe or the file)."""
+    if console.is_terminal:
+        console.print(renderable)
+        return
+    from rich.segment import Segment, Segments
+
+    for line in console.render_lines(renderable, pad=False):
+        segments = list(line)
+        while segments and not segments[-1].control:
+            last = segments.pop()
+            text = last.text.rstrip(" ")
+            if text:
+                segments.append(Segment(text, last.style))
+                break
+        console.print(Segments([*segments, Segment.line()]))
 
 
 def _report_renderables(report: SubmissionReport, *, verbose: bool) -> list[RenderableType]:
@@ -538,6 +558,8 @@ def _report_renderables(report: SubmissionReport, *, verbose: bool) -> list[Rend
         out.append(Padding(row, (0, 0, 0, 2)))
         if check.status in _FAILED:
             out.append(Padding(_check_details(check, report.seed), (0, 0, 0, 6)))
+    if any(check.status in _FAILED for check in report.checks):
+        out.append(Text(f"  replay with --seed {report.seed}", style="dim"))
 
     if verbose and report.isolation:
         out.append(Text("  isolation:", style="dim"))
@@ -557,7 +579,7 @@ def _check_details(check: CheckResult, seed: int) -> RenderableType:
     from rich.syntax import Syntax
 
     parts: list[RenderableType] = [
-        _labelled(line) for line in _detail_lines(check, seed, traceback=False)
+        _labelled(line) for line in _detail_lines(check, seed, traceback=False, replay=False)
     ]
     if check.traceback:
         parts.append(
@@ -639,8 +661,12 @@ def _summary_renderables(reports: Sequence[SubmissionReport]) -> list[Renderable
 # --------------------------------------------------------------------------- shared helpers
 
 
-def _detail_lines(check: CheckResult, seed: int, *, traceback: bool) -> list[str]:
-    """The explanation under a failed check, one ``label: value`` per line."""
+def _detail_lines(
+    check: CheckResult, seed: int, *, traceback: bool, replay: bool = True
+) -> list[str]:
+    """The explanation under a failed check, one ``label: value`` per line. Without
+    ``replay``, the replay line only when the check's seed is not the report's ``seed``
+    (the text report says the report's seed once, at its end)."""
     lines = []
     if check.counterexample is not None:
         lines.append(f"counterexample: {check.counterexample.describe()}")
@@ -651,7 +677,8 @@ def _detail_lines(check: CheckResult, seed: int, *, traceback: bool) -> list[str
     if check.line is not None:
         lines.append(f"line: {check.line}")
     replay_seed = check.counterexample.seed if check.counterexample is not None else seed
-    lines.append(f"replay with --seed {replay_seed}")
+    if replay or replay_seed != seed:
+        lines.append(f"replay with --seed {replay_seed}")
     if traceback and check.traceback:
         lines.extend(("", fenced(check.traceback)))
     return lines

@@ -1,8 +1,10 @@
 """Finding decks: packaged decks, the user's data directory, and paths given by hand.
 
 A bad deck never stops the others from loading: its problems are collected on
-the library and the good decks stay usable. Questions are addressed as
-``DECK/QID``; an unknown id raises ``UnknownQuestionError`` with the closest ids.
+the library and the good decks stay usable. Two files with one deck id are a
+:class:`DeckClash`: the first found is used, the other is hidden and named. Questions
+are addressed as ``DECK/QID``; an unknown id raises ``UnknownQuestionError`` with the
+closest ids.
 """
 
 from __future__ import annotations
@@ -22,6 +24,12 @@ from ._loader import load_deck_located
 from ._models import AnyQuestion, Deck
 
 Origin = Literal["path", "user", "package"]
+ORIGIN_NAMES: dict[Origin, str] = {
+    "path": "given with --deck",
+    "user": "your decks",
+    "package": "packaged",
+}
+"""How a deck's origin reads in a message."""
 DECK_SUFFIXES = (".yaml", ".yml")
 APP_NAME = "mlquiz"
 
@@ -63,12 +71,40 @@ class LoadedDeck:
         return self.deck.id
 
 
+@dataclass(frozen=True)
+class DeckClash:
+    """A deck file skipped because a deck found earlier has its id.
+
+    ``problem`` is the same clash as it appears in :attr:`DeckLibrary.problems`, located at the
+    skipped file's ``id``.
+    """
+
+    used: LoadedDeck
+    hidden: Path
+    hidden_origin: Origin
+    problem: Problem
+
+    @property
+    def deck_id(self) -> str:
+        return self.used.id
+
+    def __str__(self) -> str:
+        return (
+            f"two decks have the id {self.deck_id!r}: {self.used.path} "
+            f"({ORIGIN_NAMES[self.used.origin]}) is used, {self.hidden} "
+            f"({ORIGIN_NAMES[self.hidden_origin]}) is hidden; give one of them another id "
+            "to keep both"
+        )
+
+
 @dataclass
 class DeckLibrary:
-    """Decks found so far, and the problems of the files that failed to load."""
+    """Decks found so far, the problems of the files that failed to load, and the files
+    hidden by a deck of the same id (each in ``clashes``, and as a problem too)."""
 
     decks: list[LoadedDeck] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    clashes: list[DeckClash] = field(default_factory=list)
 
     @classmethod
     def discover(
@@ -106,15 +142,34 @@ class DeckLibrary:
         except DeckError as exc:
             self.problems.extend(exc.problems)
             return
-        clash = next((d for d in self.decks if d.id == deck.id), None)
-        if clash is not None:
-            self.problems.append(
-                where.problem(
-                    ("id",), f"duplicate deck id {deck.id!r}, already loaded from {clash.path}"
-                )
+        used = next((d for d in self.decks if d.id == deck.id), None)
+        if used is not None:
+            problem = where.problem(
+                ("id",), f"duplicate deck id {deck.id!r}, already loaded from {used.path}"
             )
+            self.problems.append(problem)
+            self.clashes.append(DeckClash(used, file, origin, problem))
             return
         self.decks.append(LoadedDeck(deck, file, origin))
+
+    def files_with_id(self, deck_id: str) -> list[tuple[Path, Origin]]:
+        """Every deck file found with the id ``deck_id``: the one used first, then any hidden."""
+        found = [(d.path, d.origin) for d in self.decks if d.id == deck_id]
+        found += [(c.hidden, c.hidden_origin) for c in self.clashes if c.deck_id == deck_id]
+        return found
+
+    def clash_with(self, deck_id: str, path: Path) -> str | None:
+        """The warning for a deck file at ``path`` whose id ``deck_id`` other files of this
+        library have too, naming them; None when no other file has it."""
+        here = path.resolve()
+        others = [(f, o) for f, o in self.files_with_id(deck_id) if f.resolve() != here]
+        if not others:
+            return None
+        named = ", ".join(f"{file} ({ORIGIN_NAMES[origin]})" for file, origin in others)
+        return (
+            f"{path}: the deck id {deck_id!r} is also the id of {named}; only one deck of an id "
+            "is loaded (`quiz decks` shows which): give this one another id"
+        )
 
     # ------------------------------------------------------------------ lookup
 

@@ -6,12 +6,14 @@ a deck error. Errors from the libraries become one line on stderr.
 
 from __future__ import annotations
 
+import io
 import json
 import random
 import re
 import secrets
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -70,12 +72,35 @@ def _fail(message: str) -> NoReturn:
     sys.exit(EXIT_USAGE)
 
 
+def _usage_error(exc: click.UsageError) -> NoReturn:
+    """A usage error (a bad option value, a missing argument) as one ``quiz: error:`` line
+    that says where the help is, instead of click's usage block."""
+    message = " ".join(exc.format_message().split()).removesuffix(".")
+    message = message[:1].lower() + message[1:]
+    command = exc.ctx.command_path if exc.ctx is not None else "quiz"
+    _fail(f"{message} (see `{command} --help`)")
+
+
 class QuizGroup(click.Group):
-    """Turns the libraries' own errors into one stderr line and exit 2."""
+    """Turns the libraries' own errors, and usage errors, into one stderr line and exit 2."""
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as exc:
+            _usage_error(exc)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:
+            _usage_error(exc)
         except (QuestionsError, GraderError, StoreError) as exc:
             _fail(str(exc).replace("\n", "\n  "))
 
@@ -91,19 +116,31 @@ def deck_option(command: F) -> F:
     )(command)
 
 
+def _warn(message: str) -> None:
+    """One ``quiz: warning:`` line on stderr, never wrapped."""
+    click.echo(f"quiz: warning: {message}", err=True)
+
+
 def _library(deck_paths: Sequence[Path], *, warn: bool = True) -> DeckLibrary:
     library = DeckLibrary.discover(deck_paths)
-    if warn and library.problems:
-        _stderr().print(
-            f"[yellow]warning:[/] {len(library.problems)} problem(s) in deck files "
-            "(those decks were skipped; `quiz check-deck` shows all):"
+    if not warn:
+        return library
+    for clash in library.clashes:
+        _warn(str(clash))
+    clash_problems = {clash.problem for clash in library.clashes}
+    problems = [p for p in library.problems if p not in clash_problems]
+    if problems:
+        _warn(
+            f"{len(problems)} problem(s) in deck files (those decks were skipped; "
+            "`quiz check-deck` shows all):"
         )
-        for problem in library.problems[:5]:
+        for problem in problems[:5]:
             click.echo(f"  {problem}", err=True)  # never wrapped: editors jump to file:line:col
     return library
 
 
 @click.group(
+    "quiz",
     cls=QuizGroup,
     invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -226,6 +263,12 @@ def review_command(decks: tuple[str, ...], new_per_day: int | None, as_list: boo
             out.print(f"  due  {question}")
         for question in queue.new:
             out.print(f"  new  {question}")
+        if queue.new:
+            out.print(
+                "[dim]New questions come deck by deck, in the order `quiz decks` lists them; "
+                "--deck DECK picks decks.[/]",
+                soft_wrap=True,
+            )
         if not queue:
             out.print(f"Nothing left for today. Next: {soon or 'nothing this week'}.")
         elif not as_list:
@@ -288,8 +331,8 @@ def mock_command(
 
     if export is not None and export.suffix.lower() not in (".md", ".markdown", ".json"):
         _fail(f"--export {export}: the scorecard is written as .md (Markdown) or .json")
-    if export is not None and not export.parent.is_dir():
-        _fail(f"--export {export}: the folder {export.parent} does not exist")
+    if export is not None:
+        _require_folder(export, "--export")
     library, chosen = _deck_selection(decks)
     try:
         config = MockConfig(
@@ -344,14 +387,17 @@ def export_command(output: Path, force: bool) -> None:
     """
     from .progress.store import Store
 
+    to_stdout = str(output) == "-"
+    if not to_stdout:
+        _require_folder(output)
+        if output.exists() and not force:
+            _fail(f"{output} exists; choose another name or pass --force")
     with Store() as store:
         data = store.export_data()
     text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    if str(output) == "-":
+    if to_stdout:
         click.echo(text, nl=False)
         return
-    if output.exists() and not force:
-        _fail(f"{output} exists; choose another name or pass --force")
     _write_atomically(output, text)
     click.echo(
         f"wrote {output}: {len(data['attempts'])} answers, {len(data['reviews'])} reviews, "
@@ -388,13 +434,26 @@ def import_progress_command(source: Path) -> None:
     click.echo(f"imported from {source}: {summary} added")
 
 
+def _require_folder(path: Path, option: str | None = None) -> None:
+    """Refuse an output path whose folder does not exist, before any work is done."""
+    if not path.parent.is_dir():
+        where = f"{option} {path}" if option else str(path)
+        _fail(f"{where}: the folder {path.parent} does not exist")
+
+
 def _write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically (:func:`~quiz.files.atomic_write_text`): a reader
-    (or a crash) never sees half a file. A file system error is one ``quiz: error:`` line."""
+    """Write ``text`` to the file the user named, atomically
+    (:func:`~quiz.files.atomic_write_text`): a reader, or a crash, never sees half a file,
+    and a failed write leaves nothing behind. A failure is one ``quiz: error:`` line naming
+    ``path`` (never the temporary file beside it)."""
     try:
         atomic_write_text(path, text)
     except OSError as exc:
-        _fail(f"{path}: cannot write: {exc}")
+        if not path.parent.is_dir():
+            _fail(f"{path}: cannot write: the folder {path.parent} does not exist")
+        _fail(f"{path}: cannot write: {exc.strerror or exc}")
+    except UnicodeEncodeError as exc:
+        _fail(f"{path}: cannot write: the text cannot be written as UTF-8 ({exc.reason})")
 
 
 @cli.command("decks")
@@ -419,6 +478,10 @@ def decks_command(as_json: bool, deck_paths: tuple[Path, ...]) -> None:
                 for d in library.decks
             ],
             "problems": [str(p) for p in library.problems],
+            "clashes": [
+                {"id": c.deck_id, "used": str(c.used.path), "hidden": str(c.hidden)}
+                for c in library.clashes
+            ],
         }
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
@@ -574,6 +637,8 @@ def check_deck_command(paths: tuple[Path, ...], no_code: bool, jobs: int) -> Non
         jobs=jobs,
         grade_all=lambda pool, requests: _grade_with_progress(pool, requests, show=True),
     )
+    # Files checked on their own may take the id of a deck they were not checked with.
+    known = DeckLibrary.discover() if paths else None
     out = _stdout()
     for result, found_problems in zip(run.results, run.problems, strict=True):
         for problem in found_problems:
@@ -586,6 +651,9 @@ def check_deck_command(paths: tuple[Path, ...], no_code: bool, jobs: int) -> Non
                 highlight=False,
                 soft_wrap=True,
             )
+            clash = None if known is None else known.clash_with(deck.id, Path(result.source))
+            if clash is not None:
+                _warn(clash)
         else:
             out.print(f"[red]✗[/] {result.source}", highlight=False, soft_wrap=True)
         for note in result.notes:
@@ -671,6 +739,8 @@ def grade_command(
     parameters, output_shape, outputs, gradients, flops. A failure shows the
     smallest configuration that breaks it. Exits 0 if all pass, 1 otherwise.
     """
+    if output is not None:
+        _require_folder(output, "--output")
     submissions = _submission_files(files)
     # Several files, or a folder, are other people's code: only in the full sandbox.
     others = len(submissions) > 1 or any(path.is_dir() for path in files)
@@ -703,7 +773,9 @@ def grade_command(
         for path in submissions
     ]
     with pool:
-        reports = _grade_with_progress(pool, requests, show=len(requests) > 1)
+        graded = _grade_with_progress(pool, requests, show=len(requests) > 1)
+    # A report that ended before the deck was read names the question as the request did.
+    reports = [r if r.question == full_id else replace(r, question=full_id) for r in graded]
     _warn_isolation(reports)
     _write_report(reports, fmt, output, verbose)
     sys.exit(overall_exit_code(reports))
@@ -760,12 +832,12 @@ def _write_report(
         if output is None:
             render_text(reports, console=_stdout(), verbose=verbose)
             return
-        with output.open("w", encoding="utf-8") as handle:
-            render_text(
-                reports, console=Console(file=handle, width=100, no_color=True), verbose=verbose
-            )
-        return
-    if fmt == "json":
+        buffer = io.StringIO()
+        render_text(
+            reports, console=Console(file=buffer, width=100, no_color=True), verbose=verbose
+        )
+        text = buffer.getvalue()
+    elif fmt == "json":
         text = to_json_lines(reports)
     elif fmt == "junit":
         text = to_junit(reports)
@@ -774,7 +846,7 @@ def _write_report(
     if output is None:
         click.echo(text, nl=False)
     else:
-        output.write_text(text, encoding="utf-8")
+        _write_atomically(output, text)
 
 
 @cli.command("import")
@@ -785,39 +857,87 @@ def _write_report(
     "--output",
     "-o",
     type=click.Path(path_type=Path, dir_okay=False),
-    help="Write the deck here (default: print it).",
+    help="Write the deck here (default: print it); an existing deck is merged into.",
 )
-@click.option("--force", is_flag=True, help="Overwrite --output if it exists.")
-def import_command(notes: Path, output: Path | None, force: bool) -> None:
-    """Turn markdown notes ("## Q1: question" then "**Answer:**") into a deck.
+@click.option("--id", "deck_id", metavar="ID", help="The deck's id (default: from its title).")
+@click.option("--title", help="The deck's title (default: the notes' '# Title').")
+@click.option("--force", is_flag=True, help="Overwrite --output instead of merging into it.")
+def import_command(
+    notes: Path, output: Path | None, deck_id: str | None, title: str | None, force: bool
+) -> None:
+    """Turn markdown interview notes into a deck.
 
-    Questions become concept questions with key points proposed from the
-    answer's bold phrases and list heads; an answer with a Python class or
-    function becomes a code question. Everything imported is tagged "review".
-    Guesses are reported as FILE:LINE: warnings on stderr.
+    Questions are found by how they look: headings such as "## Q1: …" or ending
+    in "?" (at any level, under sections or not), "**Q:**"/"**A:**" pairs, and
+    <details> answers. A "- [x]"/"- [ ]" list becomes a choice question, PyTorch
+    code that defines a module or function a code question, anything else a
+    concept question with proposed key points. Everything imported is tagged
+    "review"; guesses are reported as FILE:LINE: warnings on stderr.
+
+    When --output exists, the import is merged into it: questions already there
+    keep your edits, new ones are added, and ones the notes no longer have are
+    named. --force overwrites it instead.
     """
-    from questions.importer import import_markdown
+    from questions.importer import import_markdown, merge_into
 
+    if output is not None:
+        _require_folder(output, "--output")
     try:
         text = notes.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         _fail(f"{notes}: cannot read: {exc}")
-    result = import_markdown(text, notes.name)
+    result = import_markdown(text, notes.name, deck_id=deck_id, title=title)
     for warning in result.warnings:
         click.echo(f"{notes}:{warning.line}: warning: {warning.message}", err=True)
-    deck_yaml = result.to_yaml()
+    skipped = result.found - result.imported
+    found = f"{notes}: {result.found} looked like questions, {result.imported} imported" + (
+        f" ({skipped} without an answer skipped)" if skipped else ""
+    )
     if output is None:
-        click.echo(deck_yaml, nl=False)
+        _warn_deck_id_clash(result.deck["id"], notes)
+        click.echo(result.to_yaml(), nl=False)
+        click.echo(f"{found}; deck {result.deck['id']!r}", err=True)
         return
     if output.exists() and not force:
-        _fail(f"{output} exists; choose another name or pass --force")
-    output.write_text(deck_yaml, encoding="utf-8")
-    count = len(result.deck["questions"])
+        try:
+            existing = output.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            _fail(f"{output}: cannot read: {exc}")
+        merge = merge_into(existing, result, where=str(output), deck_id=deck_id, title=title)
+        _warn_deck_id_clash(merge.deck_id, output)
+        if merge.changed:
+            _write_atomically(output, merge.text)
+        summary = f"kept {len(merge.kept)} already in {output} as they are there"
+        if merge.added:
+            summary += f", added {', '.join(merge.added)}"
+        if merge.gone:
+            summary += (
+                f"; {', '.join(merge.gone)} no longer in the notes (kept: delete them by hand "
+                "if they should go)"
+            )
+        if merge.rewritten:
+            summary += "; the file was written afresh (its comments are gone)"
+        click.echo(f"{found}; {summary}", err=True)
+        if not merge.changed:
+            click.echo(f"{output} unchanged", err=True)
+        return
+    deck_yaml = result.to_yaml()
+    _warn_deck_id_clash(result.deck["id"], output)
+    _write_atomically(output, deck_yaml)
+    warned = len(result.warnings)
     click.echo(
-        f"wrote {output}: deck {result.deck['id']!r}, {count} questions "
-        f"({len(result.warnings)} warnings); check it with `quiz check-deck {output}`",
+        f"{found}; wrote {output}: deck {result.deck['id']!r} "
+        f"({warned} warning{'' if warned == 1 else 's'}); check it with "
+        f"`quiz check-deck {output}`",
         err=True,
     )
+
+
+def _warn_deck_id_clash(deck_id: str, path: Path) -> None:
+    """One warning when a known deck (packaged or the user's) already has ``deck_id``."""
+    clash = DeckLibrary.discover().clash_with(deck_id, path)
+    if clash is not None:
+        _warn(f"{clash} with --id ID")
 
 
 @cli.command("schema")

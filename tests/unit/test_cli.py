@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from questions import packaged_decks_dir
 from quiz import __version__
 from quiz.cli import cli
 
@@ -187,6 +188,28 @@ def test_missing_argument_is_exit_2() -> None:
     assert run("show").exit_code == 2
 
 
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["show"], "missing argument 'DECK/QID' (see `quiz show --help`)"),
+        (["show", "inception-1x1/q6", "--seed", "abc"], "invalid value for '--seed'"),
+        (["stats", "--days", "0"], "invalid value for '--days'"),
+        (["check-deck", "--jobs", "0"], "0 is not in the range 1<=x<=64"),
+        (["decks", "--bogus"], "no such option '--bogus' (see `quiz decks --help`)"),
+        (["--bogus"], "no such option '--bogus' (see `quiz --help`)"),
+        (["no-such-command"], "no such command 'no-such-command'"),
+    ],
+    ids=["missing_argument", "bad_seed", "bad_days", "jobs_0", "bad_option", "top_level", "cmd"],
+)
+def test_usage_errors_are_one_error_line_and_exit_2(args: list[str], says: str) -> None:
+    result = run(*args)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert line.startswith("quiz: error: ")
+    assert says in line
+
+
 def test_deck_option_loads_a_custom_deck(custom_deck: Path) -> None:
     result = run("answer", "--deck", str(custom_deck), "custom/sum", "4+6")
     assert result.exit_code == 0
@@ -210,6 +233,7 @@ def test_single_choice_rejects_two_options(custom_deck: Path) -> None:
     assert run("answer", "--deck", str(custom_deck), "custom/one", "9").exit_code == 2
 
 
+@pytest.mark.slow
 def test_check_deck_passes_on_the_shipped_decks() -> None:
     result = run("check-deck")
     assert result.exit_code == 0, result.output + result.stderr
@@ -275,6 +299,56 @@ def test_a_broken_user_deck_does_not_hide_the_others(quiz_home: Path) -> None:
     assert result.exit_code == 0
     assert "inception-1x1" in result.output
     assert "broken.yaml" in result.stderr
+
+
+def clashing_deck(path: Path, deck_id: str = "inception-1x1") -> Path:
+    """A valid deck file whose id is ``deck_id`` (by default a packaged deck's)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(CUSTOM.replace("id: custom", f"id: {deck_id}", 1), encoding="utf-8")
+    return path
+
+
+def test_decks_warns_once_about_a_user_deck_with_a_packaged_id(quiz_home: Path) -> None:
+    mine = clashing_deck(quiz_home / "decks" / "mine.yaml")
+    result = run("decks")
+    assert result.exit_code == 0
+    [warning] = result.stderr.splitlines()
+    packaged = packaged_decks_dir() / "inception-1x1.yaml"
+    assert warning.startswith("quiz: warning: two decks have the id 'inception-1x1': ")
+    assert f"{mine} (your decks) is used" in warning
+    assert f"{packaged} (packaged) is hidden" in warning
+    assert "Custom deck" in result.stdout  # the deck listed is the one used
+    assert "Inception & 1×1 convolutions" not in result.stdout
+    payload = json.loads(run("decks", "--json").stdout)
+    [used] = [d for d in payload["decks"] if d["id"] == "inception-1x1"]
+    assert used["path"] == str(mine)
+    [clash] = payload["clashes"]
+    assert clash["used"] == str(mine)
+    assert Path(clash["hidden"]).resolve() == packaged.resolve()
+
+
+def test_check_deck_of_one_file_warns_when_a_known_deck_has_its_id(
+    quiz_home: Path, tmp_path: Path
+) -> None:
+    elsewhere = clashing_deck(tmp_path / "notes-deck.yaml", "efficient-architectures")
+    result = run("check-deck", "--no-code", str(elsewhere))
+    assert result.exit_code == 0, result.stderr
+    assert f"✓ {elsewhere}: efficient-architectures" in result.stdout
+    [warning] = result.stderr.splitlines()
+    assert warning.startswith(
+        f"quiz: warning: {elsewhere}: the deck id 'efficient-architectures' is also the id of "
+    )
+    assert "efficient-architectures.yaml (packaged)" in warning
+    # A user deck clashes as well, and checking the packaged file names the user deck.
+    mine = clashing_deck(quiz_home / "decks" / "mine.yaml", "efficient-architectures")
+    packaged = packaged_decks_dir() / "efficient-architectures.yaml"
+    checked = run("check-deck", "--no-code", str(packaged))
+    assert checked.exit_code == 0
+    [warning] = checked.stderr.splitlines()
+    assert warning.startswith(f"quiz: warning: {packaged}: the deck id ")
+    assert f"{mine} (your decks)" in warning
+    alone = run("check-deck", "--no-code", str(clashing_deck(tmp_path / "own.yaml", "own-id")))
+    assert alone.exit_code == 0 and alone.stderr == ""
 
 
 def test_schema_is_json() -> None:

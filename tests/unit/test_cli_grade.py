@@ -17,6 +17,8 @@ from click.testing import CliRunner, Result
 
 from quiz.cli import cli
 
+pytestmark = pytest.mark.slow  # starts grader workers or real processes
+
 REPO = Path(__file__).resolve().parents[2]
 Q10 = REPO / "tests" / "golden" / "submissions" / "q10"
 CORRECT = Q10 / "correct_sequential.py"  # right, but not the reference verbatim
@@ -63,8 +65,36 @@ def test_a_wrong_file_fails_with_exit_1_naming_the_check_and_the_seed() -> None:
     assert "✗ output_shape" in text
     assert "expected output shape" in text
     assert "counterexample:" in text
-    assert "replay with --seed 7" in text
+    assert text.count("replay with --seed 7") == 1  # once per report, not once per check
+    assert text.rstrip().endswith("replay with --seed 7")
     assert "not run: output_shape failed" in text  # outputs, gradients and flops skipped
+    # Not a terminal: no line is padded with spaces to the console's width.
+    assert [line for line in text.splitlines() if line != line.rstrip()] == []
+
+
+def test_a_text_report_goes_to_the_output_file_whole(tmp_path: Path) -> None:
+    report = tmp_path / "report.txt"
+    result = run("grade", "--seed", "7", "-o", report, "inception-1x1/q10", WRONG)
+    assert result.exit_code == 1, result.stderr
+    assert result.stdout == ""
+    text = report.read_text(encoding="utf-8")
+    assert "✗ output_shape" in text and text.count("replay with --seed 7") == 1
+    assert [line for line in text.splitlines() if line != line.rstrip()] == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.txt"]
+
+
+def test_a_submission_over_the_size_limit_is_an_error_naming_the_full_question_id(
+    tmp_path: Path,
+) -> None:
+    big = tmp_path / "big.py"
+    big.write_text("x = 1\n" * 200_000, encoding="utf-8")  # 1,200,000 bytes
+    result = run("grade", "--seed", "1", "inception-1x1/q10", big)
+    assert result.exit_code == 1, result.stderr
+    flat = " ".join(result.stdout.split())  # a long path wraps the header
+    assert f"{big} inception-1x1/q10 ERROR" in flat
+    assert "larger than 1,000,000 bytes" in result.stdout
+    line = json.loads(run("grade", "--format", "json", "inception-1x1/q10", big).stdout)
+    assert line["question"] == "inception-1x1/q10"
 
 
 def test_json_lines_for_a_folder_grade_every_py_file_inside(tmp_path: Path) -> None:
@@ -183,13 +213,49 @@ def test_usage_errors_exit_2_with_one_stderr_line(args: list[str], says: str) ->
     assert result.stdout == ""
 
 
-def test_jobs_0_is_a_usage_error_without_a_traceback() -> None:
-    result = run("grade", "--jobs", "0", "inception-1x1/q10", CORRECT)
+@pytest.mark.parametrize(
+    ("option", "says"),
+    [
+        (["--jobs", "0"], "invalid value for '--jobs' / '-j': 0 is not in the range 1<=x<=64"),
+        (["--seed", "abc"], "invalid value for '--seed': 'abc' is not a valid integer"),
+        (["--format", "pdf"], "invalid value for '--format'"),
+    ],
+    ids=["jobs_0", "seed_abc", "format_pdf"],
+)
+def test_a_bad_option_value_is_one_error_line_without_a_usage_block(
+    option: list[str], says: str
+) -> None:
+    result = run("grade", *option, "inception-1x1/q10", CORRECT)
     assert result.exit_code == 2
-    assert "Traceback" not in result.stderr
-    errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
-    assert len(errors) == 1, result.stderr
-    assert "'--jobs'" in errors[0] and "0 is not in the range 1<=x<=64" in errors[0]
+    [line] = result.stderr.splitlines()
+    assert line.startswith("quiz: error: ")
+    assert says in line
+    assert line.endswith("(see `quiz grade --help`)")
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "junit", "gradescope"])
+def test_an_output_file_in_a_missing_folder_is_refused_before_grading(
+    tmp_path: Path, fmt: str
+) -> None:
+    output = tmp_path / "missing" / "report.out"
+    result = run("grade", "--format", fmt, "--output", output, "inception-1x1/q10", CORRECT)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"quiz: error: --output {output}: the folder {output.parent} does not exist"
+    ]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_output_file_that_cannot_be_written_is_one_error_line_naming_it() -> None:
+    if not Path("/proc/self").is_dir():
+        pytest.skip("no /proc on this system")
+    output = Path("/proc/report.xml")
+    result = run("grade", "--format", "junit", "-o", output, "inception-1x1/q10", CORRECT)
+    assert result.exit_code == 2
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"quiz: error: {output}: cannot write: ")
+    assert ".tmp" not in line
 
 
 # --------------------------------------------------------------------------- a function question

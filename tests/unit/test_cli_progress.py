@@ -51,7 +51,12 @@ def test_review_list_prints_the_queue_and_remembers_the_daily_limit() -> None:
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "Due today: 0 · new today: 3 (limit 3 a day)"
-    assert [line.split()[0] for line in lines[1:]] == ["new"] * 3
+    assert [line.split()[0] for line in lines[1:4]] == ["new"] * 3
+    # The order of new questions is said, not left to guess.
+    assert lines[4:] == [
+        "New questions come deck by deck, in the order `quiz decks` lists them; --deck DECK "
+        "picks decks."
+    ]
     # The limit is saved: the next run uses it without the option.
     again = run("review", "--list")
     assert again.output.splitlines()[0] == "Due today: 0 · new today: 3 (limit 3 a day)"
@@ -60,7 +65,8 @@ def test_review_list_prints_the_queue_and_remembers_the_daily_limit() -> None:
 def test_review_list_of_one_deck_and_an_unknown_deck() -> None:
     result = run("review", "--list", "--deck", "losses")
     assert result.exit_code == 0
-    assert all(line.split()[1].startswith("losses/") for line in result.output.splitlines()[1:])
+    queued = [line.split() for line in result.output.splitlines()[1:-1]]
+    assert queued and all(words[1].startswith("losses/") for words in queued)
     unknown = run("review", "--list", "--deck", "no-such-deck")
     assert unknown.exit_code == 2
     assert "no deck 'no-such-deck'" in unknown.output
@@ -95,6 +101,30 @@ def test_export_then_import_on_another_machine(tmp_path: Path) -> None:
     # A second import adds nothing.
     twice = run("import-progress", str(export))
     assert "0 attempts, 0 reviews, 0 cards" in twice.output
+
+
+@pytest.mark.parametrize(
+    ("target", "says"),
+    [
+        ("missing/progress.json", "the folder {folder} does not exist"),
+        ("/proc/progress.json", "cannot write: "),
+    ],
+    ids=["missing_folder", "unwritable_folder"],
+)
+def test_export_to_a_path_it_cannot_write_is_one_line_naming_it(
+    tmp_path: Path, target: str, says: str
+) -> None:
+    if target.startswith("/proc/") and not Path("/proc/self").is_dir():
+        pytest.skip("no /proc on this system")
+    output = Path(target) if target.startswith("/") else tmp_path / target
+    result = run("export", str(output))
+    assert result.exit_code == 2
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"quiz: error: {output}: ")
+    assert says.format(folder=output.parent) in line
+    assert ".tmp" not in line and "Traceback" not in result.output
+    assert not output.exists()
+    assert list(tmp_path.iterdir()) == []  # nothing half-written left behind
 
 
 def test_export_refuses_to_overwrite_and_prints_to_stdout(tmp_path: Path) -> None:
@@ -139,11 +169,12 @@ def test_a_corrupt_progress_store_is_reported_and_kept(quiz_home: Path) -> None:
     store_file = quiz_home / STORE_FILENAME
     quiz_home.mkdir(parents=True, exist_ok=True)
     store_file.write_bytes(b"this is not a database" * 100)
-    result = run("review", "--list")
-    assert result.exit_code == 2
-    assert "is corrupt" in result.output and "a copy is at" in result.output
+    for _ in range(3):
+        result = run("review", "--list")
+        assert result.exit_code == 2
+        assert "is corrupt" in result.output and "a copy is at" in result.output
     assert store_file.read_bytes() == b"this is not a database" * 100  # never reset
-    assert len(list(quiz_home.glob(f"{STORE_FILENAME}.corrupt-*"))) == 1
+    assert len(list(quiz_home.glob(f"{STORE_FILENAME}.corrupt-*"))) == 1  # copied once
 
 
 @pytest.mark.parametrize(

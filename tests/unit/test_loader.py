@@ -257,12 +257,46 @@ def test_user_data_directory_decks_are_found(quiz_home: Path) -> None:
 
 def test_deck_given_by_path_shadows_same_id_and_reports_it(tmp_path: Path) -> None:
     first = write(tmp_path / "a" / "one.yaml", GOOD)
-    write(tmp_path / "b" / "two.yaml", GOOD)
+    second = write(tmp_path / "b" / "two.yaml", GOOD)
     library = DeckLibrary.discover([first, tmp_path / "b"], include_package=False)
     assert [d.path for d in library.decks] == [first]
     [problem] = library.problems
     assert "duplicate deck id 'tiny'" in problem.message
     assert problem.line == 1
+    [clash] = library.clashes
+    assert (clash.deck_id, clash.used.path, clash.hidden, clash.problem) == (
+        "tiny",
+        first,
+        second,
+        problem,
+    )
+    assert library.files_with_id("tiny") == [(first, "path"), (second, "path")]
+
+
+def test_a_user_deck_with_a_packaged_id_hides_the_packaged_one_and_says_so(
+    quiz_home: Path,
+) -> None:
+    mine = write(quiz_home / "decks" / "mine.yaml", GOOD.replace("id: tiny", "id: inception-1x1"))
+    library = DeckLibrary.discover()
+    assert library.deck("inception-1x1").path == mine
+    [clash] = library.clashes
+    packaged = clash.hidden
+    assert packaged.name == "inception-1x1.yaml" and clash.hidden_origin == "package"
+    message = str(clash)
+    assert "\n" not in message
+    assert f"{mine} (your decks) is used, {packaged} (packaged) is hidden" in message
+
+
+def test_clash_with_names_every_other_file_of_the_id(quiz_home: Path, tmp_path: Path) -> None:
+    elsewhere = write(tmp_path / "copy.yaml", GOOD.replace("id: tiny", "id: attention"))
+    library = DeckLibrary.discover()
+    packaged = library.deck("attention").path
+    message = library.clash_with("attention", elsewhere)
+    assert message is not None
+    assert message.startswith(f"{elsewhere}: the deck id 'attention' is also the id of ")
+    assert f"{packaged} (packaged)" in message
+    assert library.clash_with("attention", packaged) is None  # the file itself is no clash
+    assert library.clash_with("no-such-deck", elsewhere) is None
 
 
 def test_missing_deck_path_is_an_error(tmp_path: Path) -> None:

@@ -172,6 +172,7 @@ MEASURED = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_check_deck_measures_the_reference_module(tmp_path: Path) -> None:
     good = tmp_path / "good.yaml"
     good.write_text(MEASURED, encoding="utf-8")

@@ -620,6 +620,32 @@ def test_text_failing_check_shows_counterexample_expected_actual_and_seed() -> N
     assert "printed by alice" not in text  # captured output only when verbose or on error
 
 
+def test_text_says_how_to_replay_once_per_report() -> None:
+    # Two failed checks, both drawn with the report's seed (as the grader draws them).
+    checks = list(failing_report().checks)
+    checks[5] = CheckResult("outputs", "error", "timed out after 10 s during this check")
+    report = failing_report(seed=1234, checks=tuple(checks))
+    text = rendered([report, failing_report("subs/carol.py", seed=1234)])
+    assert text.count("replay with --seed 1234") == 2
+    lines = text.splitlines()
+    replays = [i for i, line in enumerate(lines) if "replay with" in line]
+    # At the end of each report: after its last check, before the next report.
+    assert lines[replays[0] - 1].lstrip().startswith("·")
+    assert lines[replays[0] + 2].startswith("subs/carol.py")
+    assert "replay with" not in rendered([passing_report()])
+
+
+def test_text_for_a_pipe_or_a_file_has_no_trailing_spaces() -> None:
+    reports = [failing_report(), error_report(), passing_report()]
+    piped = rendered(reports, verbose=True)
+    assert "✗ output_shape" in piped
+    assert [line for line in piped.splitlines() if line != line.rstrip()] == []
+    # The same text as a terminal shows, but for the padding.
+    terminal = Console(record=True, width=80, force_terminal=True)
+    render_text(reports, console=terminal, verbose=True)
+    assert [line.rstrip() for line in terminal.export_text().splitlines()] == piped.splitlines()
+
+
 def test_text_fits_80_columns() -> None:
     long_path = "submissions/" + "very_long_directory_name/" * 6 + "alice.py"
     text = rendered([failing_report(long_path), error_report(), passing_report()], verbose=True)

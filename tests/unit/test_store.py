@@ -388,15 +388,44 @@ def test_a_corrupt_store_is_backed_up_and_reported_never_reset(
     assert path.read_bytes() == original  # nothing reset, nothing deleted
 
 
-def test_a_second_backup_never_overwrites_the_first(tmp_path: Path) -> None:
+def test_a_store_found_corrupt_again_and_again_is_copied_aside_once(tmp_path: Path) -> None:
     path = tmp_path / STORE_FILENAME
     _random_bytes(path)
-    for _ in range(2):
-        with pytest.raises(StoreError, match="corrupt"):
+    messages = []
+    for _ in range(3):
+        with pytest.raises(StoreError, match="corrupt") as raised:
             Store(path)
-    backups = sorted(tmp_path.glob(f"{STORE_FILENAME}{CORRUPT_SUFFIX}*"))
+        messages.append(str(raised.value))
+    [backup] = tmp_path.glob(f"{STORE_FILENAME}{CORRUPT_SUFFIX}*")
+    assert backup.read_bytes() == path.read_bytes()
+    assert all(f"a copy is at {backup}" in message for message in messages)
+
+
+def test_a_corrupt_store_that_changed_since_its_copy_is_copied_again(tmp_path: Path) -> None:
+    path = tmp_path / STORE_FILENAME
+    _random_bytes(path)
+    with pytest.raises(StoreError, match="corrupt"):
+        Store(path)
+    [first] = tmp_path.glob(f"{STORE_FILENAME}{CORRUPT_SUFFIX}*")
+    kept = first.read_bytes()
+    path.write_bytes(b"other garbage" * 1000)
+    with pytest.raises(StoreError, match="corrupt"):
+        Store(path)
+    backups = set(tmp_path.glob(f"{STORE_FILENAME}{CORRUPT_SUFFIX}*"))
     assert len(backups) == 2
-    assert all(b.read_bytes() == path.read_bytes() for b in backups)
+    [second] = backups - {first}
+    assert first.read_bytes() == kept  # never overwritten
+    assert second.read_bytes() == b"other garbage" * 1000
+    # A WAL file found beside the same main file is new data too: copied again, with it.
+    path.with_name(STORE_FILENAME + "-wal").write_bytes(b"wal frames")
+    with pytest.raises(StoreError, match="corrupt"):
+        Store(path)
+    [third] = {
+        b
+        for b in tmp_path.glob(f"{STORE_FILENAME}{CORRUPT_SUFFIX}*")
+        if not b.name.endswith("-wal")
+    } - backups
+    assert third.with_name(third.name + "-wal").read_bytes() == b"wal frames"
 
 
 def test_a_backup_takes_the_wal_along_and_never_overwrites(tmp_path: Path) -> None:

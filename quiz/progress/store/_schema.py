@@ -3,7 +3,8 @@
 Provides :data:`MIGRATIONS` and :data:`SCHEMA_VERSION`; :func:`migrate`, which brings a file up
 to that version once, even with two programs opening it at the same moment; the refusal of a
 file written by a newer mlquiz; the integrity check; the copy a corrupt file gets
-(:func:`backup_copy`, :data:`CORRUPT_SUFFIX`) before it is reported; and
+(:func:`backup_copy`, :data:`CORRUPT_SUFFIX`) before it is reported, made once however often
+the file is opened (:func:`backup_of`); and
 :data:`EXPORT_FORMAT` and :data:`EXPORT_VERSION`, what ``quiz export`` writes.
 
 ``PRAGMA user_version`` holds the schema version; the migrations are applied in order, each
@@ -13,6 +14,7 @@ and reported, never silently replaced.
 
 from __future__ import annotations
 
+import filecmp
 import logging
 import sqlite3
 from datetime import UTC, datetime
@@ -187,6 +189,30 @@ def backup_copy(path: Path) -> Path:
             _copy_exclusive(wal, backup.with_name(backup.name + "-wal"))
         return backup
     raise OSError(f"too many backups of {path} already exist")
+
+
+def backup_of(path: Path) -> Path | None:
+    """An earlier :func:`backup_copy` of ``path`` that still holds its bytes as they are now
+    (and its ``-wal`` file's, if not empty); None when there is none. A corrupt file opened
+    again and again is then copied aside once, not once per attempt."""
+    wal = path.with_name(path.name + "-wal")
+    wal_in_use = wal.is_file() and wal.stat().st_size > 0
+    backups = sorted(path.parent.glob(f"{path.name}{CORRUPT_SUFFIX}*"), reverse=True)
+    for backup in backups:
+        if backup.name.endswith("-wal") or not backup.is_file():
+            continue
+        backup_wal = backup.with_name(backup.name + "-wal")
+        try:
+            if not filecmp.cmp(path, backup, shallow=False):
+                continue
+            if wal_in_use:
+                if backup_wal.is_file() and filecmp.cmp(wal, backup_wal, shallow=False):
+                    return backup
+            elif not backup_wal.exists():
+                return backup
+        except OSError:  # an earlier copy that cannot be read holds nothing for sure
+            continue
+    return None
 
 
 def _copy_exclusive(source: Path, target: Path) -> None:

@@ -40,6 +40,7 @@ from ._records import (
 from ._records import utc_now as _now
 from ._schema import (
     backup_copy,
+    backup_of,
     integrity_problem,
     is_corruption,
     migrate,
@@ -103,11 +104,12 @@ class Store:
             raise StoreError(f"cannot open the progress store {self.path}: {exc}") from None
 
     def _corrupt(self, reason: str) -> NoReturn:
-        """Copy the corrupt file (and its WAL) aside, then raise; the original is left alone."""
+        """Copy the corrupt file (and its WAL) aside, unless an earlier copy holds it as it is,
+        then raise; the original is left alone."""
         try:
             # Copy before closing: closing the last connection may checkpoint a WAL file into
             # the database, and the copy must hold the bytes as they were found.
-            backup = backup_copy(self.path)
+            backup = backup_of(self.path) or backup_copy(self.path)
         except OSError as exc:
             raise StoreError(
                 f"the progress store {self.path} is corrupt ({reason}) and could not be backed "

@@ -1,0 +1,16 @@
+"""The depthwise step maps in -> out channels with groups=in (a depth multiplier), then 1x1 out -> out."""
+
+from torch import nn
+
+
+class SeparableConv2d(nn.Module):
+    def __init__(self, in_channels, out_channels, kernel_size=3):
+        super().__init__()
+        self.depthwise = nn.Conv2d(
+            in_channels, out_channels, kernel_size, padding=kernel_size // 2,
+            groups=in_channels, bias=False,
+        )
+        self.pointwise = nn.Conv2d(out_channels, out_channels, 1, bias=False)
+
+    def forward(self, x):
+        return self.pointwise(self.depthwise(x))

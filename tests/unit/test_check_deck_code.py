@@ -9,9 +9,12 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 
 from quiz.cli import cli
+
+pytestmark = pytest.mark.slow  # starts grader workers or real processes
 
 REFERENCE = """\
 from torch import nn
@@ -29,8 +32,6 @@ class Pointwise(nn.Module):
 # Right after all: a 1x1 convolution written as nn.Linear over the channels.
 LINEAR_POINTWISE = """\
 from torch import nn
-
-pytestmark = pytest.mark.slow  # starts grader workers or real processes
 
 
 class Pointwise(nn.Module):

@@ -1,11 +1,13 @@
 """Rich renderables for questions, answers, deck lists and numeric results.
 
 Used by the command line; markdown goes through rich's renderer after the math
-in it has been turned into Unicode.
+in it has been turned into Unicode. The app draws its one-line labels (options, key points,
+hints) with :func:`inline`.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from rich.console import Group, RenderableType
@@ -56,6 +58,24 @@ def markdown(text: str) -> Markdown:
 def plain(text: str) -> str:
     """Deck text with math rendered, for one-line labels."""
     return render_math(text, markdown=False)
+
+
+INLINE_CODE_STYLE = "bold cyan"
+"""How ``inline code`` in a one-line label is drawn (rich's markdown draws it so)."""
+
+_INLINE_CODE = re.compile(r"`([^`\n]+)`")
+
+
+def inline(text: str, style: str = "") -> Text:
+    """Deck text for a one-line label, as rich text: math rendered, and ``inline code``
+    drawn as code rather than between backticks."""
+    label = Text(style=style)
+    for index, piece in enumerate(_INLINE_CODE.split(text)):
+        if index % 2:  # odd pieces are the code between backticks
+            label.append(piece, style=INLINE_CODE_STYLE)
+        elif piece:
+            label.append(plain(piece))
+    return label
 
 
 def kind_counts(counts: dict[str, int]) -> str:
@@ -163,7 +183,8 @@ def _answer_parts(question: AnyQuestion) -> list[RenderableType]:
                 if option.why:
                     lines.append(f" — {plain(option.why)}", style="")
         views.append(lines)
-    elif isinstance(question, CodeQuestion):
+    elif isinstance(question, CodeQuestion) and question.reference.strip() not in question.answer:
+        # Most answers already show the reference as a fenced block: show it once.
         views.append(Text("Reference:", style="bold"))
         views.append(Syntax(question.reference.rstrip(), "python", line_numbers=True))
     return views

@@ -14,9 +14,11 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Literal
 
+from textual import on
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.message import Message
 
 from questions import DeckLibrary
 
@@ -120,6 +122,35 @@ class QuizApp(App[None]):
         self.new_limit = new_limit
         self.mock_config = mock
         self.mock_export = mock_export
+
+    class KeysHandled(Message):
+        """Sent down to the focused widget and bubbled back up, the path every key press takes,
+        so that it reaches the app after every key pressed before it (see :meth:`after_keys`)."""
+
+        def __init__(self, callback: Callable[[], object]) -> None:
+            super().__init__()
+            self.callback = callback
+
+    def after_keys(self, callback: Callable[[], object]) -> None:
+        """Call ``callback`` once every key pressed before now has been handled.
+
+        A priority binding (ctrl+s, ctrl+n, …) runs as soon as the app reads its key, while the
+        keys read just before it may still be queued at the focused widget: text typed or
+        pasted quickly would be cut short. Actions that read or replace an answer go through
+        here, so they see everything typed before their key.
+        """
+        focused = self.focused
+        if focused is None or not focused.is_attached:
+            callback()
+            return
+        message = self.KeysHandled(callback)
+        message.set_sender(self)  # bubbles all the way up, whoever asked
+        if not focused.post_message(message):  # the widget is closing
+            callback()
+
+    @on(KeysHandled)
+    def _keys_handled(self, message: KeysHandled) -> None:
+        message.callback()
 
     def on_mount(self) -> None:
         from .screens.home import HomeScreen

@@ -55,7 +55,11 @@ def passing_report(question: str = CODE_QUESTION) -> SubmissionReport:
         ]
     ]
     return SubmissionReport(
-        submission="SeparableConv2d.py", question=question, status="pass", checks=checks, seed=0
+        submission="SeparableConv2d.py",
+        question=question,
+        status="pass",
+        checks=tuple(checks),
+        seed=0,
     )
 
 
@@ -79,7 +83,11 @@ def failing_report(question: str = CODE_QUESTION) -> SubmissionReport:
         CheckResult("outputs", "skipped", "not run: output_shape failed"),
     ]
     return SubmissionReport(
-        submission="SeparableConv2d.py", question=question, status="fail", checks=checks, seed=0
+        submission="SeparableConv2d.py",
+        question=question,
+        status="fail",
+        checks=tuple(checks),
+        seed=0,
     )
 
 
@@ -138,6 +146,13 @@ class FakeGrader:
     def release(self) -> None:
         """Let a slow grade finish with the failing report."""
         self._wake.set()
+
+    def rearm(self) -> None:
+        """Make the next slow grade block again (after a cancel or a release)."""
+        self._wake.clear()
+        self.cancelled = 0
+        self.grading.clear()
+        self.finished.clear()
 
     def close(self) -> None:
         self.closed += 1

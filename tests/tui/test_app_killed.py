@@ -24,6 +24,8 @@ import pytest
 
 from quiz.progress.store import STORE_FILENAME, Store
 
+pytestmark = pytest.mark.slow  # a real process in a pseudo-terminal
+
 DEADLINE = 60.0
 DECK = "inception-1x1"
 

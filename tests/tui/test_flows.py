@@ -21,9 +21,11 @@ from typing import TYPE_CHECKING, Any, ParamSpec
 
 import pytest
 from textual.command import CommandPalette
+from textual.content import Content
 from textual.css.query import NoMatches
 from textual.notifications import Notification
 from textual.pilot import Pilot
+from textual.widget import Widget
 from textual.widgets import Button, Input, OptionList, SelectionList, Static, TextArea
 
 from questions import CodeQuestion, ConceptQuestion, DeckLibrary
@@ -80,6 +82,11 @@ async def wait_for(
 def text_of(app: QuizApp, selector: str) -> str:
     """The plain text a ``Static`` on the current screen shows."""
     return str(app.screen.query_one(selector, Static).content)
+
+
+def frame_text(widget: Widget) -> str:
+    """The plain text in the bottom of a widget's frame (its border subtitle)."""
+    return Content.from_markup(widget.border_subtitle or "").plain.strip()
 
 
 def progress(app: QuizApp) -> str:
@@ -471,7 +478,11 @@ async def test_code_grade_failing_lists_the_check_and_enter_jumps_to_its_line(
 
         assert text_of(app, "#code-summary") == "FAIL  3/5 checks (60%)"
         assert checks.highlighted == 3
-        assert app.focused is checks
+        editor = app.screen.query_one("#code", TextArea)
+        assert app.focused is editor  # the result is in the editor's frame: no need to leave
+        assert frame_text(editor) == "FAIL 3/5 checks · output_shape at line 9 · ctrl+o"
+        await pilot.press("ctrl+o")
+        await wait_for(pilot, lambda: app.focused is checks, "the checks")
         failed = str(checks.get_option_at_index(3).prompt).splitlines()
         assert failed == [
             "✗ output_shape expected output shape (1, 1, 3, 3), got (1, 1, 1, 1)",
@@ -479,7 +490,6 @@ async def test_code_grade_failing_lists_the_check_and_enter_jumps_to_its_line(
             "     → line 9 (Enter to jump)",
         ]
         assert app.store.attempts(f"{DECK}/q10")[0].verdict == "fail"
-        editor = app.screen.query_one("#code", TextArea)
         assert editor.cursor_location == (0, 0)
 
         await pilot.press("enter")

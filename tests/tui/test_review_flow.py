@@ -109,8 +109,9 @@ async def test_numeric_results_are_rated_from_the_grade(
         screen.show_question(7)
         await wait_for(pilot, lambda: progress(app).startswith("Question 8 of"), "q8")
         await wait_for(pilot, lambda: isinstance(app.focused, Input), "the first part")
-        await type_text(pilot, "3")
-        await pilot.press("ctrl+s")
+        for _ in range(3):  # every part wrong (an empty part is refused); Enter on the last submits
+            await type_text(pilot, "3")
+            await pilot.press("enter")
         await wait_for(pilot, lambda: "Again" in progress(app), "q8 scheduled")
         assert "back tomorrow" in progress(app)
         ratings = {r.question: r.rating for r in app.store.reviews()}
@@ -171,8 +172,9 @@ async def test_practising_a_deck_schedules_its_answers_too(
         screen.show_question(7)  # q8
         await wait_for(pilot, lambda: progress(app).startswith("Question 8 of"), "q8")
         await wait_for(pilot, lambda: isinstance(app.focused, Input), "the first part")
-        await type_text(pilot, "3")
-        await pilot.press("ctrl+s")
+        for _ in range(3):  # every part wrong (an empty part is refused); Enter on the last submits
+            await type_text(pilot, "3")
+            await pilot.press("enter")
         await wait_for(pilot, lambda: "Again" in progress(app), "q8 scheduled")
         (review,) = app.store.reviews()
         assert (review.question, review.rating) == (f"{DECK}/q8", AGAIN)

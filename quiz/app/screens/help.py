@@ -24,7 +24,10 @@ HELP = """\
 | `ctrl+t` | practice | show a hint |
 | `1` `2` `3` `4` | after a concept answer | rate yourself: Again, Hard, Good, Easy |
 | `1`–`9`, arrows, space | choice question | pick options |
-| `ctrl+g` | code question | grade the code (runs in the background) |
+| `Enter` | numeric part | the next part; from the last one, submit |
+| `ctrl+g` | code question | grade the code in the background; the result shows in the frame |
+| `Enter` | code editor | a new line, indented as the line above (one level more after a `:`) |
+| `ctrl+o` | code question | the list of checks of the last grade |
 | `ctrl+x` | code question | cancel grading |
 | `ctrl+e` | code question | open the draft in `$EDITOR`, grade on return |
 | `Enter` | a failed check | jump to the line it points at |
@@ -39,7 +42,8 @@ HELP = """\
 | `ctrl+q` | anywhere | quit (drafts are saved as you type) |
 
 Numbers are read the way you write them: `73,728`, `7.37e4`, `11.9%`, `~8.4x`,
-`1/8.4`, `3*3*64*128`.
+`1/8.4`, `3*3*64*128`. A part that cannot be read (`1,5`, letters, nothing) is not
+submitted: the field says why, and you fix it.
 
 In a review, numeric, choice and code results are rated for you (right at the first try:
 Good, or Easy within the expected time; after hints or another try: Hard; wrong: Again) and

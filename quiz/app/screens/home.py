@@ -8,6 +8,7 @@ from rich.text import Text
 from textual import getters, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
@@ -44,12 +45,13 @@ class HomeScreen(Screen[None]):
         yield Header()
         yield Static("", id="due-line")
         yield Static(
-            "Choose a deck and press Enter.  r review · m mock interview · s stats · ? help",
-            id="home-hint",
+            "Enter opens a deck · r review · m mock interview · s stats · ? help", id="home-hint"
         )
         decks = self.app.library.decks
         options = [Option(deck_line(d), id=d.id) for d in decks]
-        yield OptionList(*options, id="decks")
+        # The list scrolls within the room left under the due line, which stays in view.
+        with Vertical(id="deck-area"):
+            yield OptionList(*options, id="decks")
         if not decks:
             yield Static(
                 "No decks found. Add YAML decks to your data folder or pass --deck.", id="no-decks"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import ClassVar
 
 from rich.text import Text
@@ -14,7 +15,8 @@ from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from ...progress.session import PracticeSession
-from ...render import plain
+from ...progress.store import Attempt
+from ...render import inline
 from ..marks import verdict_mark
 
 STATUS_MARKS = {"new": ("·", "dim"), "skipped": ("↷", "yellow")}
@@ -26,9 +28,14 @@ class JumpScreen(ModalScreen[int | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss_none", "Close")]
 
-    def __init__(self, session: PracticeSession) -> None:
+    def __init__(
+        self, session: PracticeSession, *, earlier: Mapping[int, Attempt] | None = None
+    ) -> None:
+        """``earlier``: by question index, the answers given earlier today (marked as theirs,
+        dimmed, until the question is answered again)."""
         super().__init__()
         self.session = session
+        self.earlier: Mapping[int, Attempt] = earlier if earlier is not None else {}
 
     def compose(self) -> ComposeResult:
         options = []
@@ -38,12 +45,15 @@ class JumpScreen(ModalScreen[int | None]):
                 mark, style = "•", "cyan"  # answered; the verdict waits for the end
             elif outcome is not None:
                 mark, style = verdict_mark(outcome.verdict)
+            elif index in self.earlier:
+                mark, style = verdict_mark(self.earlier[index].verdict)
+                style = f"dim {style}"
             else:
                 mark, style = STATUS_MARKS[self.session.status(index)]
             line = Text.assemble(
                 (f"{mark} ", style),
                 f"{index + 1:>2}. ",
-                (plain(question.heading), "bold"),
+                inline(question.heading, style="bold"),
                 (f"  {question.kind}", "dim"),
             )
             options.append(Option(line, id=str(index)))

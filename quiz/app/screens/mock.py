@@ -39,11 +39,11 @@ from questions import ConceptQuestion, DeckLibrary, render_math
 
 from ...formatting import clock_text, percent
 from ...progress.mock import MockConfig, MockInterview, MockOver, Scorecard, export_scorecard
-from ...render import plain
+from ...render import inline, plain
 from ..grading import Graded, grade_in_background
 from ..marks import NO_VERDICT, hit_mark
 from ..widgets import AnswerWidget, CodeAnswer
-from .question import QuestionScreen
+from .question import QuestionBody, QuestionScreen, hints_text
 
 CSS = Path(__file__).parent / "mock.tcss"
 
@@ -176,7 +176,7 @@ class ScoreScreen(ModalScreen[float | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box"):
             yield Static("Score this answer: 0 (nothing) … 4 (complete). Escape cancels.")
-            with Horizontal(id="confirm-buttons"):
+            with Horizontal(id="score-buttons"):
                 for n in range(5):
                     yield Button(str(n), id=f"score-{n}")
 
@@ -197,15 +197,17 @@ class MockScreen(QuestionScreen):
     LAST_QUESTION = "That was the last question. ctrl+f finishes the interview."
 
     CSS_PATH = CSS
+    # The footer lists these in this order after the answer's own keys, and cuts what does
+    # not fit in 80 columns: scoring and finishing come first.
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+r", "score", "Score", priority=True),
+        Binding("ctrl+f", "finish", "Finish", priority=True),
         Binding("ctrl+n", "next", "Next", priority=True),
         Binding("ctrl+b", "previous", "Back", priority=True),
         Binding("ctrl+k", "skip", "Skip", priority=True),
         Binding("ctrl+l", "jump", "Questions", priority=True),
-        Binding("ctrl+t", "hint", "Hint (costs points)", priority=True),
-        Binding("ctrl+r", "score", "Score", priority=True),
-        Binding("ctrl+f", "finish", "Finish", priority=True),
-        Binding("escape", "leave", "Back", priority=True),
+        Binding("ctrl+t", "hint", "Hint", priority=True),
+        Binding("escape", "leave", "Finish", show=False, priority=True),
     ]
 
     def __init__(self, interview: MockInterview, *, export: Path | None = None) -> None:
@@ -221,10 +223,11 @@ class MockScreen(QuestionScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="mock-bar"):
-            yield Static(self._position_text(), id="mock-position")
+            yield Static(self._answered_text(), id="mock-answered")
             yield Static("", id="mock-clock")
+        yield Static(self.position_text(), id="mock-position")
         with Horizontal(id="mock-main"):
-            with VerticalScroll(id="mock-body"):
+            with QuestionBody(id="mock-body"):
                 yield Markdown(render_math(self.interview.current.prompt), id="prompt")
                 yield Static(self._hints_text(), id="hints")
                 yield self.answer_widget()
@@ -246,15 +249,12 @@ class MockScreen(QuestionScreen):
         self._tick()
         self.set_interval(0.5, self._tick)
 
-    def _position_text(self) -> Text:
-        text = self.position_text()
+    def _answered_text(self) -> Text:
         total = len(self.interview.questions)
-        text.append(f"   {self.interview.answered}/{total} answered", style="dim")
-        return text
+        return Text(f"{self.interview.answered}/{total} answered", style="dim")
 
     def _hints_text(self) -> Text:
-        shown = self.interview.hints_shown()
-        return Text("\n".join(f"Hint: {plain(h)}" for h in shown), style="italic yellow")
+        return hints_text(self.interview.hints_shown())
 
     def _rubric_text(self) -> Text:
         question = self.interview.current
@@ -267,7 +267,9 @@ class MockScreen(QuestionScreen):
                 hits = [hit for _, hit in outcome.detail]
             for point, hit in zip(question.key_points, hits, strict=True):
                 mark, style = NO_VERDICT if hit is None else hit_mark(hit)
-                text.append(f"{mark} {plain(point.point)}\n", style=style)
+                text.append(f"{mark} ", style=style)
+                text.append_text(inline(point.point, style=style))
+                text.append("\n")
         outcome = self.interview.outcome(self.interview.index)
         if outcome is not None:
             score = percent(outcome.score, decimals=0)
@@ -292,15 +294,14 @@ class MockScreen(QuestionScreen):
             self.notify("Time is up.", title="Mock interview", severity="warning")
             self.end()
 
-    def show_question(self, index: int) -> None:
-        self.interview.go(index)
+    def rebuild(self) -> None:
         self.refresh(recompose=True)
 
     # ------------------------------------------------------------------ answers
 
     @on(AnswerWidget.Answered)
     def _answered(self) -> None:
-        self.query_one("#mock-position", Static).update(self._position_text())
+        self.query_one("#mock-answered", Static).update(self._answered_text())
         if self.interview.config.interviewer:
             self.query_one("#ref-rubric", Static).update(self._rubric_text())
             self.query_one("#ref-score", Static).update(self._score_text())
@@ -336,6 +337,12 @@ class MockScreen(QuestionScreen):
     # ------------------------------------------------------------------ actions
 
     def action_skip(self) -> None:
+        self.app.after_keys(self._skip)
+
+    def _skip(self) -> None:
+        if not self.is_attached or self._ending:
+            return
+        self.keep_draft()
         self.interview.skip()
         target = self.interview.next_unanswered()
         self.show_question(target if target is not None else self.interview.index)
@@ -379,6 +386,12 @@ class MockScreen(QuestionScreen):
         self.app.push_screen(ScoreScreen(), scored)
 
     def action_finish(self) -> None:
+        """ctrl+f: once every key typed before is in, ask whether to finish now."""
+        self.app.after_keys(self._ask_to_finish)
+
+    def _ask_to_finish(self) -> None:
+        if not self.is_current or self._ending:
+            return
         left = len(self.interview.questions) - self.interview.answered
 
         def confirmed(yes: bool | None) -> None:
@@ -390,16 +403,18 @@ class MockScreen(QuestionScreen):
 
     def action_leave(self) -> None:
         """Escape: out of a text field first, then offer to finish."""
-        if not self.leave_text_field():
-            self.action_finish()
+        self.app.after_keys(self._leave)
+
+    def _leave(self) -> None:
+        if self.is_current and not self.leave_text_field():
+            self._ask_to_finish()
 
     def end(self) -> None:
         """End the interview: wait for code still being graded, then show the scorecard."""
         if self._ending:
             return
         self._ending = True
-        for widget in self.query(CodeAnswer):
-            widget.save_draft()
+        self.keep_draft()
         if self.pending:
             self.query_one("#mock-clock", Static).update(
                 Text(f"Grading {self.pending} submission(s)…", style="bold yellow")

@@ -15,7 +15,6 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
 from textual.widgets import Footer, Header, Markdown, ProgressBar, Static
 
 from questions import render_math
@@ -24,8 +23,9 @@ from ...progress.review import ReviewSession
 from ...progress.scheduling import RATING_NAMES
 from ...progress.session import PracticeSession
 from ...render import plain
+from ..today import answered_count, answered_today, attempt_summary
 from ..widgets import AnswerWidget, ConceptAnswer
-from .question import QuestionScreen
+from .question import QuestionBody, QuestionScreen, hints_text
 
 
 def review_note(session: PracticeSession) -> Text:
@@ -62,19 +62,22 @@ class PracticeScreen(QuestionScreen):
     ]
 
     def __init__(self, session: PracticeSession, *, deck_path: Path | Mapping[str, Path]) -> None:
-        """``deck_path``: the deck file, or (for sessions over several decks) deck id → file."""
+        """``deck_path``: the deck file, or (for sessions over several decks) deck id → file.
+        Questions answered earlier today say so (read from the store)."""
         super().__init__(
-            session, {session.deck.id: deck_path} if isinstance(deck_path, Path) else deck_path
+            session,
+            {session.deck.id: deck_path} if isinstance(deck_path, Path) else deck_path,
+            earlier=answered_today(session),
         )
-        self._hints: list[str] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(self._progress_text(), id="progress-line")
         yield ProgressBar(total=len(self.session.questions), show_eta=False, id="progress")
-        with VerticalScroll(id="body"):
+        with QuestionBody(id="body"):
             yield Markdown(render_math(self.session.current.prompt), id="prompt")
-            yield Static("", id="hints", classes="empty")
+            hints = self.session.hints_shown()
+            yield Static(hints_text(hints), id="hints", classes="" if hints else "empty")
             yield self.answer_widget()
         yield Footer()
 
@@ -84,7 +87,13 @@ class PracticeScreen(QuestionScreen):
 
     def _progress_text(self) -> Text:
         text = self.position_text()
-        text.append(f"   [{self.session.status(self.session.index)}]", style="dim")
+        index = self.session.index
+        status = self.session.status(index)
+        earlier = self.earlier.get(index)
+        if status != "answered" and earlier is not None:
+            text.append(f"   [answered earlier today: {attempt_summary(earlier)}]", style="dim")
+        else:
+            text.append(f"   [{status}]", style="dim")
         text.append_text(review_note(self.session))
         return text
 
@@ -92,7 +101,8 @@ class PracticeScreen(QuestionScreen):
         if not self.is_attached:  # left before a deferred refresh ran
             return
         self.query_one("#progress-line", Static).update(self._progress_text())
-        self.query_one("#progress", ProgressBar).update(progress=self.session.answered)
+        answered = answered_count(self.session, self.earlier)
+        self.query_one("#progress", ProgressBar).update(progress=answered)
 
     @on(AnswerWidget.Answered)
     def _answered(self) -> None:
@@ -108,33 +118,31 @@ class PracticeScreen(QuestionScreen):
                 timeout=6,
             )
 
-    def show_question(self, index: int) -> None:
-        """Rebuild the screen for question ``index``."""
-        self.session.go(index)
-        self._hints = []
+    def rebuild(self) -> None:
         self.refresh(recompose=True)
         self.call_after_refresh(self._refresh_progress)
 
     # ------------------------------------------------------------------ actions
 
     def action_skip(self) -> None:
+        self.app.after_keys(self._skip)
+
+    def _skip(self) -> None:
+        if not self.is_attached:
+            return
+        self.keep_draft()
         moved = self.session.skip()
-        self.show_question(self.session.index)
+        self.rebuild()
         if not moved:
             self.notify("Skipped. That was the last question.", timeout=3)
 
     def action_hint(self) -> None:
-        hint = self.session.show_hint()
-        if hint is None:
+        if self.session.show_hint() is None:
             self.notify("No more hints for this question.", timeout=3)
             return
-        self._hints.append(hint)
         hints = self.query_one("#hints", Static)
-        hints.update(self._hints_text())
+        hints.update(hints_text(self.session.hints_shown()))
         hints.remove_class("empty")
-
-    def _hints_text(self) -> Text:
-        return Text("\n".join(f"Hint: {plain(h)}" for h in self._hints), style="italic yellow")
 
     def action_rate(self, rating: int) -> None:
         for widget in self.query(ConceptAnswer):
@@ -152,5 +160,10 @@ class PracticeScreen(QuestionScreen):
 
     def action_leave(self) -> None:
         """Escape: out of a text field first (to reach the keys), then back to the decks."""
-        if not self.leave_text_field():
-            self.app.pop_screen()
+        self.app.after_keys(self._leave)
+
+    def _leave(self) -> None:
+        if not self.is_current or self.leave_text_field():
+            return
+        self.keep_draft()
+        self.app.pop_screen()

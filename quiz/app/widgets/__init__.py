@@ -3,7 +3,7 @@ over what they share (``base``)."""
 
 from .base import RECORDED_NOTE, AnswerWidget
 from .choice import ChoiceAnswer
-from .code import CodeAnswer
+from .code import CodeAnswer, CodeEditor
 from .concept import ConceptAnswer
 from .numeric import NumericAnswer
 
@@ -12,6 +12,7 @@ __all__ = [
     "AnswerWidget",
     "ChoiceAnswer",
     "CodeAnswer",
+    "CodeEditor",
     "ConceptAnswer",
     "NumericAnswer",
 ]

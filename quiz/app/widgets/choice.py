@@ -14,7 +14,7 @@ from textual.widgets import Button, Label, SelectionList, Static
 from questions import ChoiceQuestion
 
 from ...progress.session import ChoiceOutcome
-from ...render import plain
+from ...render import inline
 from ..marks import NO_VERDICT, hit_mark
 from .base import AnswerWidget, reference_answer
 
@@ -30,12 +30,13 @@ class ChoiceAnswer(AnswerWidget):
         outcome = self.outcome
         hint = "pick all that apply" if self.question.multiple else "pick one"
         if self.editing:
+            yield from self.earlier_notes()
             yield Label(f"Options ({hint}: number keys or space, ctrl+s to submit):")
             given = self.given()
             before = set(given) if isinstance(given, list) else set()
             yield SelectionList[int](
                 *(
-                    (f"{i + 1}. {plain(o.text)}", i, i in before)
+                    (Text(f"{i + 1}. ").append_text(inline(o.text)), i, i in before)
                     for i, o in enumerate(self.question.options)
                 ),
                 id="choices",
@@ -51,11 +52,13 @@ class ChoiceAnswer(AnswerWidget):
         for index, option in enumerate(self.question.options):
             picked, correct = index in detail.chosen, index in detail.correct
             mark, style = hit_mark(correct) if correct or picked else NO_VERDICT
-            lines.append(f"{mark} {index + 1}. {plain(option.text)}", style=style)
+            lines.append(f"{mark} {index + 1}. ", style=style)
+            lines.append_text(inline(option.text, style=style))
             if picked:
                 lines.append("  (your pick)", style="bold")
             if option.why:
-                lines.append(f" — {plain(option.why)}", style="dim")
+                lines.append(" — ", style="dim")
+                lines.append_text(inline(option.why, style="dim"))
             lines.append("\n")
         yield Static(lines, id="choice-result")
         yield Label("Reference answer", classes="section")
@@ -92,10 +95,7 @@ class ChoiceAnswer(AnswerWidget):
                 event.selection_list.deselect_all()
                 event.selection_list.select(keep)
 
-    @on(Button.Pressed, "#submit")
-    def action_submit(self) -> None:
-        if not self.editing:
-            return
+    def submit(self) -> None:
         chosen = self.query_one("#choices", SelectionList).selected
         if not chosen:
             self.notify("Pick an option first.", severity="warning")

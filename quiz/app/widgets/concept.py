@@ -15,26 +15,32 @@ from textual.widgets import Button, Label, Static, TextArea
 from questions import ConceptQuestion
 
 from ...progress.scheduling import RATING_NAMES
-from ...render import plain
+from ...render import inline
 from ..marks import hit_mark
 from .base import AnswerWidget, reference_answer
+from .fields import OrderedTextArea
 
 
 class ConceptAnswer(AnswerWidget):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "submit", "Submit", priority=True)]
 
+    _text: TextArea | None = None
+    """The answer being typed (while editing)."""
+
     def compose(self) -> ComposeResult:
         assert isinstance(self.question, ConceptQuestion)
         outcome = self.outcome
         if self.editing:
+            yield from self.earlier_notes()
             yield Label("Your answer (ctrl+s to submit):")
             given = self.given()
-            yield TextArea(
+            self._text = OrderedTextArea(
                 given if given is not None else self.session.draft(),
                 id="concept-text",
                 soft_wrap=True,
                 show_line_numbers=False,
             )
+            yield self._text
             yield Button("Submit", id="submit", variant="primary")
             if self.blind:
                 yield self.recorded_note()
@@ -50,7 +56,8 @@ class ConceptAnswer(AnswerWidget):
             for key_point, hit in outcome.detail:
                 mark, style = hit_mark(hit)
                 lines.append(f"{mark} ", style=style)
-                lines.append(plain(key_point.point) + ("\n"), style="" if hit else "dim")
+                lines.append_text(inline(key_point.point, style="" if hit else "dim"))
+                lines.append("\n")
             yield Static(lines, id="rubric")
         rating = self.session.rating(self.index)
         if rating is None:
@@ -69,13 +76,23 @@ class ConceptAnswer(AnswerWidget):
 
     @on(TextArea.Changed, "#concept-text")
     def _changed(self, event: TextArea.Changed) -> None:
-        self.session.save_draft(event.text_area.text)
+        if self.is_current:  # else the screen kept the draft before moving on
+            self.session.save_draft(event.text_area.text)
 
-    @on(Button.Pressed, "#submit")
-    def action_submit(self) -> None:
-        if not self.editing:
+    def keep_draft(self) -> None:
+        if self._text is None or not (self.editing and self.is_current):
             return
-        text = self.query_one("#concept-text", TextArea).text
+        text = self._text.text
+        if text != self.session.draft():
+            self.session.save_draft(text)
+
+    def on_unmount(self) -> None:
+        # Quitting: the keys typed last are in the editor, if not yet in the draft.
+        self.keep_draft()
+
+    def submit(self) -> None:
+        assert self._text is not None
+        text = self._text.text
         if not text.strip():
             self.notify("Write an answer first (or skip with ctrl+k).", severity="warning")
             return

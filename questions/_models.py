@@ -109,11 +109,62 @@ class _QuestionBase(_Model):
         return first if len(first) <= 80 else first[:79] + "…"
 
 
+ExampleKind = Literal["correct", "misconception", "keywords"]
+
+
+class Example(_Model):
+    """A sample answer that proves the key points judge fairly (check-deck runs it).
+
+    By default a ``correct`` example must hit every key point and a wrong one
+    (``misconception`` or ``keywords``) must hit none; ``hits`` and ``misses``
+    (key point numbers, counted from 1) narrow that down.
+    """
+
+    answer: str = Field(min_length=1, description="The sample answer, as a learner would type it.")
+    kind: ExampleKind = Field(
+        description="correct, misconception (a confident wrong answer) or keywords (a bare list)."
+    )
+    hits: list[Annotated[int, Field(ge=1)]] | None = Field(
+        default=None, description="Key points (from 1) this answer must hit."
+    )
+    misses: list[Annotated[int, Field(ge=1)]] | None = Field(
+        default=None, description="Key points (from 1) this answer must not hit."
+    )
+
+    def expected(self, count: int) -> tuple[frozenset[int], frozenset[int]]:
+        """The key point numbers this example must hit, and those it must miss."""
+        every = frozenset(range(1, count + 1))
+        if self.kind == "correct":
+            hits = frozenset(self.hits) if self.hits is not None else every
+            misses = frozenset(self.misses or ())
+        else:
+            hits = frozenset(self.hits or ())
+            misses = frozenset(self.misses) if self.misses is not None else every - hits
+        return hits, misses
+
+
 class ConceptQuestion(_QuestionBase):
     """Free-text answer, self-rated, with rubric key points."""
 
     kind: Literal["concept"]
     key_points: list[KeyPoint] = Field(default_factory=list)
+    examples: list[Example] = Field(
+        default_factory=list,
+        description="Sample answers, right and wrong, that check-deck runs through the key points.",
+    )
+
+    @model_validator(mode="after")
+    def _examples_name_key_points(self) -> Self:
+        count = len(self.key_points)
+        for number, example in enumerate(self.examples, 1):
+            named = [*(example.hits or ()), *(example.misses or ())]
+            if any(point > count for point in named):
+                raise ValueError(
+                    f"example {number} names key point {max(named)}, but the question has {count}"
+                )
+            if set(example.hits or ()) & set(example.misses or ()):
+                raise ValueError(f"example {number} lists a key point as both hit and missed")
+        return self
 
     def rubric(self, text: str) -> list[tuple[KeyPoint, bool]]:
         """Each key point with whether ``text`` hits it."""

@@ -24,6 +24,7 @@ import linecache
 import sys
 import traceback
 import types
+from collections.abc import Iterator
 from typing import Any, NoReturn
 
 from . import _wire
@@ -216,7 +217,7 @@ class Contestant:
                     }
                 if request.get("initial"):  # its own initial weights, before any copy
                     with contextlib.suppress(Exception):  # the forward below reports it
-                        with torch.no_grad():
+                        with _state_kept(torch, module):  # its running statistics too
                             own = _tensors(torch, module(*_fresh(inputs)))
                         reply["initial"] = [_wire.pack_tensor(o, out) for o in own]
                 if assignment is not None:
@@ -296,10 +297,12 @@ class Contestant:
         """The forward again: once more, under no_grad, and in eval mode."""
         torch = self.torch
         found: dict[str, Any] = {}
-        with torch.no_grad():
+        # Running statistics as the one forward left them: the reference's eval output is
+        # taken after one training forward, so the two forwards below must not count.
+        with _state_kept(torch, module):
             again = _tensors(torch, call(*_fresh(inputs)))
             found["again"] = [_wire.pack_tensor(o, out) for o in again]
-        with torch.no_grad():
+        with _state_kept(torch, module):
             no_grad = _tensors(torch, call(*_fresh(inputs)))
             found["no_grad"] = [_wire.pack_tensor(o, out) for o in no_grad]
         if module is not None:
@@ -327,6 +330,19 @@ class Contestant:
 def output_kind(output: Any) -> str:
     """What a forward returned: "one" tensor, a "tuple" or a "list" (of tensors)."""
     return "tuple" if isinstance(output, tuple) else "list" if isinstance(output, list) else "one"
+
+
+@contextlib.contextmanager
+def _state_kept(torch: Any, module: Any) -> Iterator[None]:
+    """No gradients, and the module's buffers (running statistics) as they were after."""
+    buffers = dict(module.named_buffers()) if module is not None else {}
+    with torch.no_grad():
+        saved = {n: b.detach().clone() for n, b in buffers.items()}
+        try:
+            yield
+        finally:
+            for name, value in saved.items():
+                buffers[name].copy_(value)
 
 
 def _fresh(inputs: list[Any]) -> list[Any]:

@@ -114,6 +114,8 @@ logical_and.default logical_or.default logical_not.default logical_xor.default w
 where.ScalarSelf where.ScalarOther where.Scalar masked_fill.Scalar masked_fill.Tensor
 tril.default triu.default lerp.Scalar lerp.Tensor addcmul.default addcdiv.default
 atan2.default isnan.default isinf.default nan_to_num.default xlogy.Tensor
+bitwise_not.default bitwise_and.Tensor bitwise_or.Tensor bitwise_xor.Tensor logaddexp.default
+erfc.default
 native_dropout.default bernoulli.p upsample_nearest1d.default upsample_nearest2d.default
 upsample_nearest3d.default upsample_bilinear2d.default upsample_linear1d.default
 """
@@ -129,7 +131,7 @@ _native_batch_norm_legit.no_stats nll_loss_forward.default nll_loss2d_forward.de
 mse_loss.default smooth_l1_loss.default huber_loss.default binary_cross_entropy.default
 binary_cross_entropy_with_logits.default _adaptive_avg_pool2d.default
 _adaptive_avg_pool3d.default adaptive_max_pool2d.default col2im.default scatter_add.default
-index_add.default index_put.default
+index_add.default index_put.default sort.default sort.stable topk.default
 """
 _POOL = """
 max_pool2d_with_indices.default max_pool3d_with_indices.default avg_pool2d.default

@@ -12,6 +12,7 @@ find the reference.
 from __future__ import annotations
 
 import contextlib
+import copy
 import functools
 import inspect
 import json
@@ -324,6 +325,10 @@ class ReferenceResult:
     param_grads: list[torch.Tensor | None] = field(default_factory=list)
     eval_outputs: list[torch.Tensor] | None = None
     kind: str = "one"  # what forward returns: one tensor, a tuple or a list
+    # How far the reference's own float32 gradients are from its float64 ones (largest
+    # difference per tensor): rounding a correct answer summing in another order shows too.
+    input_slack: list[float] = field(default_factory=list)
+    param_slack: list[float] = field(default_factory=list)
 
 
 _NO_DEFAULT = object()
@@ -351,6 +356,53 @@ def _grad_loss(outputs: list[torch.Tensor], grad_seed: int) -> torch.Tensor:
         if o.is_floating_point():
             total = total + (o.float() * torch.randn(o.shape, generator=generator)).sum()
     return total
+
+
+def _float64_gradients(
+    call: Any, inputs: list[torch.Tensor], grad_seed: int
+) -> tuple[list[torch.Tensor | None], list[torch.Tensor | None]] | None:
+    """The reference's input and parameter gradients computed in float64 (``call`` is a
+    copy, changed in place), or None when it cannot run in float64."""
+    try:
+        if isinstance(call, torch.nn.Module):
+            call.double()
+        wide = [
+            t.detach().double().requires_grad_(True) if t.is_floating_point() else t.detach()
+            for t in inputs
+        ]
+        output = call(*wide)
+        outputs = list(output) if isinstance(output, tuple | list) else [output]
+        generator = torch.Generator().manual_seed(grad_seed)
+        loss = torch.zeros((), dtype=torch.float64)
+        for o in outputs:
+            if o.is_floating_point():
+                noise = torch.randn(o.shape, generator=generator).double()
+                loss = loss + (o.double() * noise).sum()
+        if not loss.requires_grad:
+            return None
+        loss.backward()  # type: ignore[no-untyped-call]
+        params = (
+            [p for p in call.parameters() if p.requires_grad]
+            if isinstance(call, torch.nn.Module)
+            else []
+        )
+        return [t.grad for t in wide], [p.grad for p in params]
+    except Exception:  # a reference written for float32 only: no allowance for rounding
+        return None
+
+
+def _slack(
+    narrow: list[torch.Tensor | None], wide: list[torch.Tensor | None] | None
+) -> list[float]:
+    """Largest |float32 - float64| per gradient (0 where either is missing)."""
+    if wide is None or len(wide) != len(narrow):
+        return [0.0] * len(narrow)
+    return [
+        float((a.double() - b).abs().max())
+        if a is not None and b is not None and a.shape == b.shape and a.numel()
+        else 0.0
+        for a, b in zip(narrow, wide, strict=True)
+    ]
 
 
 def _make_distinct(params: list[torch.Tensor], generator: torch.Generator) -> None:
@@ -635,6 +687,8 @@ class Grading:
             for t in inputs:
                 if t.is_floating_point():
                     t.requires_grad_(True)
+            # Taken before the forward below changes any running statistics.
+            wide_call = copy.deepcopy(call) if isinstance(call, torch.nn.Module) else call
             output = call(*inputs)
             outputs = list(output) if isinstance(output, tuple | list) else [output]
             result = ReferenceResult(params, [o.detach() for o in outputs])
@@ -644,6 +698,9 @@ class Grading:
                 loss.backward()  # type: ignore[no-untyped-call]
             result.input_grads = [t.grad for t in inputs]
             result.param_grads = [p.grad for _, p in params]
+            wide = _float64_gradients(wide_call, inputs, seed)
+            result.input_slack = _slack(result.input_grads, wide[0] if wide else None)
+            result.param_slack = _slack(result.param_grads, wide[1] if wide else None)
             if isinstance(call, torch.nn.Module):
                 call.eval()
                 with torch.no_grad():
@@ -729,14 +786,18 @@ class Grading:
         ]
 
     def _close(
-        self, actual: list[torch.Tensor], expected: list[torch.Tensor], scale: float = 1.0
+        self,
+        actual: list[torch.Tensor],
+        expected: list[torch.Tensor],
+        scale: float = 1.0,
+        slack: float = 0.0,
     ) -> bool:
         return len(actual) == len(expected) and all(
             a.shape == e.shape
             and torch.allclose(
                 a.to(e.dtype),
                 e,
-                atol=self.checks.atol * scale,
+                atol=self.checks.atol * scale + slack,
                 rtol=self.checks.rtol * scale,
                 equal_nan=True,
             )
@@ -903,9 +964,13 @@ class Grading:
 
         Every group's parameters are first given one value (the group's last member's),
         so that how a group is paired cannot matter; then one reference parameter at a time
-        takes its own value, and the submission's parameter that reproduces the reference's
-        outputs when given that value is its match. At most k(k+1)/2 runs of the graph for
-        a group of k. None when some reference parameter has no match.
+        takes its own value (the rest of its group another member's), and the submission's
+        parameter that reproduces the reference's outputs when given that value is its
+        match. Every member is probed, the last one too, so that a member with no effect on
+        this configuration (a LayerNorm weight over one element) cannot shift the pairing of
+        the others; members with no effect are paired last, with what is left. At most
+        k(k+1)/2 runs of the graph for a group of k. None when some reference parameter
+        that changes the outputs has no match.
         """
         module, params = self._reference_module(config)
         names = [n for n, _ in params]
@@ -941,20 +1006,28 @@ class Grading:
                 continue
             left = list(group.names)
             matched: list[tuple[int, ...]] = []
-            for refs in group.indices[:-1]:
-                tie_now = list(tie)
+            rest = [e for e in _transplant.pair(found) if e.name not in group.names]
+            bases: dict[tuple[int, ...], list[torch.Tensor]] = {group.indices[-1]: base}
+            for refs in group.indices:
+                # The rest of the group holds one other member's value.
+                holder = group.indices[-1] if refs != group.indices[-1] else group.indices[0]
+                tied = list(tie)
+                for member in group.indices:
+                    tied[member[0]] = values[holder[0]].reshape(values[member[0]].shape)
+                if holder not in bases:
+                    bases[holder] = reference(tied)
+                tie_now = list(tied)
                 tie_now[refs[0]] = values[refs[0]]
                 expected = reference(tie_now)
-                if self._close(expected, base):
-                    continue  # no effect at this point: paired with what is left
-                rest = [e for e in _transplant.pair(found) if e.name not in group.names]
+                if self._close(expected, bases[holder]):
+                    continue  # no effect here: paired last, with what is left
                 for name in left:
                     trial = [
                         *rest,
                         _transplant.Entry(name, refs, group.shape),
                         *(
-                            _transplant.Entry(other, group.indices[-1], group.shape)
-                            for other in left
+                            _transplant.Entry(other, holder, group.shape)
+                            for other in group.names
                             if other != name
                         ),
                     ]
@@ -1253,6 +1326,7 @@ class Grading:
                 f"parameter {reference.params[index][0]!r} (as traced)",
                 run.param_grads.get(index),
                 expected,
+                _at(reference.param_slack, index),
             )
         # ... and from the submission's own backward, for every parameter it matched.
         assignment = observation.assignment or []
@@ -1261,7 +1335,12 @@ class Grading:
         by_reference = {i: e.name for e in assignment for i in e.refs}
         for index, expected in enumerate(reference.param_grads):
             name = by_reference.get(index)
-            self._compare_grad(f"parameter {name or index!r}", own.get(index), expected)
+            self._compare_grad(
+                f"parameter {name or index!r}",
+                own.get(index),
+                expected,
+                _at(reference.param_slack, index),
+            )
         sources = [("", observation.input_grads)]
         if run is not None:
             sources.append((" (as traced)", run.input_grads))
@@ -1277,11 +1356,22 @@ class Grading:
             for index, (actual, expected) in enumerate(
                 zip(grads, reference.input_grads, strict=True)
             ):
-                self._compare_grad(f"input {names[index]!r}{source}", actual, expected)
+                self._compare_grad(
+                    f"input {names[index]!r}{source}",
+                    actual,
+                    expected,
+                    _at(reference.input_slack, index),
+                )
 
     def _compare_grad(
-        self, what: str, actual: torch.Tensor | None, expected: torch.Tensor | None
+        self,
+        what: str,
+        actual: torch.Tensor | None,
+        expected: torch.Tensor | None,
+        rounding: float = 0.0,
     ) -> None:
+        """``rounding``: the reference's own float32 error on this gradient; a correct
+        answer that sums in another order may be off by a few times as much."""
         if expected is None:
             return
         if actual is None:
@@ -1295,7 +1385,7 @@ class Grading:
                 f"{what} gets a non-finite gradient", expected="finite", actual="inf or nan"
             )
         if actual.numel() != expected.numel() or not self._close(
-            [actual.reshape(expected.shape)], [expected], scale=10
+            [actual.reshape(expected.shape)], [expected], scale=10, slack=8 * rounding
         ):
             raise CheckFailed(
                 f"the gradient of {what} differs from the reference's",
@@ -1459,6 +1549,10 @@ def _observation(reply: dict[str, Any], data: list[bytes]) -> Observation:
     elif reply.get("failed") is None:
         observation.graph_error = "no traced graph came back"
     return observation
+
+
+def _at(values: list[float], index: int) -> float:
+    return values[index] if 0 <= index < len(values) else 0.0
 
 
 def _non_finite(actual: list[torch.Tensor], expected: list[torch.Tensor]) -> str:

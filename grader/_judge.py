@@ -1172,9 +1172,8 @@ class Grading:
         assignment = (run.assignment if run is not None else None) or observation.assignment
         if not assignment:
             return
-        self._reference_module(config)
-        starts = self._initial[self.key(config)]
         names = [n for n, _ in self._reference_module(config)[1]]
+        starts = self._initial[self.key(config)]
         shares = _per_reference(assignment, own, starts)
         by_reference = {i: e.name for e in assignment for i in e.refs}
         for wanted in self.checks.initial:

@@ -468,3 +468,20 @@ def format_number(value: float) -> str:
         text = f"{value:,.{decimals}f}"
         return text.rstrip("0").rstrip(".") if "." in text else text
     return f"{value:.4g}"
+
+
+def format_percent(fraction: float, *, decimals: int | None = None, trim: bool = False) -> str:
+    """``fraction`` (1 is all) as a percentage.
+
+    By default the number is written as :func:`format_number` writes numbers, up to four
+    significant digits (``0.125`` reads ``12.5%``, ``0.5`` reads ``50%``). With ``decimals``,
+    exactly that many decimals, rounded (``decimals=0``: ``0.4167`` reads ``42%``); with
+    ``trim`` too, zeros after the point are dropped (``decimals=1, trim=True``: ``0.5`` reads
+    ``50%``, ``0.8333`` reads ``83.3%``).
+    """
+    if decimals is None:
+        return f"{format_number(fraction * 100)}%"
+    text = f"{fraction:.{decimals}%}"
+    if trim and "." in text:
+        text = text[:-1].rstrip("0").rstrip(".") + "%"
+    return text

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, get_args
 
 from ._errors import GraderError
+from .numeric import format_percent
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -530,9 +531,7 @@ def _report_renderables(report: SubmissionReport, *, verbose: bool) -> list[Rend
     header.append(terminal_safe(report.question), style="cyan")
     header.append("  ")
     header.append(report.status.upper(), style=_STATUS_STYLES[report.status])
-    header.append(
-        f"  {report.passed_checks}/{len(report.checks)} checks ({_percent(report.score)})"
-    )
+    header.append(f"  {report.passed_checks}/{len(report.checks)} checks ({_score(report)})")
     header.append(f"  seed {report.seed}", style="dim")
     if verbose:
         header.append(f"  {report.seconds:.2f} s", style="dim")
@@ -644,7 +643,7 @@ def _summary_renderables(reports: Sequence[SubmissionReport]) -> list[Renderable
         table.add_row(
             terminal_safe(report.submission),
             Text(report.status, style=_STATUS_STYLES[report.status]),
-            _percent(report.score),
+            _score(report),
             failed or "—",
         )
     counts = {status: 0 for status in SUBMISSION_STATUSES}
@@ -688,8 +687,8 @@ def _format_shape(shape: Sequence[int]) -> str:
     return str(tuple(shape))
 
 
-def _percent(score: float) -> str:
-    return f"{score * 100:.1f}".removesuffix(".0") + "%"
+def _score(report: SubmissionReport) -> str:
+    return format_percent(report.score, decimals=1, trim=True)
 
 
 def _format_seconds(seconds: float) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
-from grader import format_number
+from grader import format_percent as percent
 
 if TYPE_CHECKING:
     from pydantic_core import ErrorDetails
@@ -26,19 +26,6 @@ def clock_text(seconds: float) -> str:
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
-def percent(fraction: float, *, decimals: int | None = None) -> str:
-    """``fraction`` (1 is all) as a percentage.
-
-    By default the number is written as :func:`~grader.format_number` writes numbers, up to
-    four significant digits (``0.125`` reads ``12.5%``, ``0.5`` reads ``50%``). With
-    ``decimals``, exactly that many decimals, rounded (``decimals=0``: ``0.4167`` reads
-    ``42%``, as ``f"{fraction:.0%}"`` writes it).
-    """
-    if decimals is None:
-        return f"{format_number(fraction * 100)}%"
-    return f"{fraction:.{decimals}%}"
 
 
 _PROBLEMS: Final = {

@@ -22,6 +22,7 @@ from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
+from . import formatting
 from .progress.stats import TOTALS_ID, DeckStats, MockSummary, Stats
 from .progress.store import KINDS
 
@@ -31,12 +32,12 @@ MOCKS_SHOWN: Final = 10
 
 def percent(value: float | None) -> str:
     """``83%``, or ``–`` for None."""
-    return "–" if value is None else f"{value:.0%}"
+    return "–" if value is None else formatting.percent(value, decimals=0)
 
 
 def rate_with_count(value: float | None, count: int) -> str:
     """``83% (12)``: a rate and how many things it is over; ``–`` over nothing."""
-    return "–" if value is None else f"{value:.0%} ({count})"
+    return "–" if value is None else f"{formatting.percent(value, decimals=0)} ({count})"
 
 
 def stats_hints(stats: Stats) -> list[str]:

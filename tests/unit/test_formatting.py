@@ -61,6 +61,25 @@ def test_percent_with_decimals_is_fixed_point(fraction: float, decimals: int, te
     assert percent(fraction, decimals=decimals) == f"{fraction:.{decimals}%}"
 
 
+@pytest.mark.parametrize(
+    ("fraction", "text"),
+    [(0.5, "50%"), (5 / 6, "83.3%"), (1, "100%"), (0.0, "0%"), (0.05, "5%"), (0.1234, "12.3%")],
+)
+def test_percent_trimmed_drops_zeros_after_the_point(fraction: float, text: str) -> None:
+    assert percent(fraction, decimals=1, trim=True) == text
+
+
+@given(st.floats(min_value=0, max_value=1), st.integers(min_value=0, max_value=3))
+def test_percent_trimmed_reads_as_the_same_number(fraction: float, decimals: int) -> None:
+    fixed, trimmed = (
+        percent(fraction, decimals=decimals),
+        percent(fraction, decimals=decimals, trim=True),
+    )
+    assert float(trimmed.removesuffix("%")) == float(fixed.removesuffix("%"))
+    if "." in trimmed:
+        assert not trimmed.removesuffix("%").endswith(("0", "."))
+
+
 class _Inner(BaseModel):
     count: StrictInt
 

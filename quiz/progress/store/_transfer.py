@@ -32,10 +32,10 @@ from pydantic import (
     WrapValidator,
     model_validator,
 )
-from pydantic_core import ErrorDetails
 
 from questions import Kind
 
+from ...formatting import validation_problem
 from ._records import (
     ATTEMPT_COLUMNS,
     Attempt,
@@ -325,39 +325,13 @@ class ProgressExport(_Entry):
         return self
 
 
-_MESSAGES: Final = {
-    "missing": "missing",
-    "string_type": "expected text, got {input!r}",
-    "list_type": "expected a list",
-    "tuple_type": "expected a list",
-    "dict_type": "expected an object",
-    "model_type": "expected an object",
-    "model_attributes_type": "expected an object",
-}
-"""Pydantic's checks of the file's structure, said as this module says the rest."""
-
-
-def _problem(error: ErrorDetails) -> str:
-    """One error of a file, as ``where: what`` (``reviews[2].rating: a rating is ...``)."""
-    where = "".join(
-        f"[{part}]" if isinstance(part, int) else f".{part}" for part in error["loc"]
-    ).removeprefix(".")
-    if error["type"] in ("value_error", "assertion_error"):
-        message = str(error.get("ctx", {}).get("error", error["msg"]))
-    elif error["type"] in _MESSAGES:
-        message = _MESSAGES[error["type"]].format(input=error["input"])
-    else:
-        message = error["msg"]
-    return f"{where}: {message}" if where else message
-
-
 def read_export(data: object) -> ProgressExport:
     """``data`` (a parsed export file) checked whole; :class:`StoreError` naming the first
     problem otherwise."""
     try:
         return ProgressExport.model_validate(data)
     except ValidationError as exc:
-        problem = _problem(exc.errors(include_url=False)[0])
+        problem = validation_problem(exc.errors(include_url=False)[0])
         raise StoreError(f"cannot import: {problem}; nothing was imported") from None
 
 

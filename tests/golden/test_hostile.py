@@ -27,6 +27,7 @@ from typing import Any
 
 import pytest
 import yaml
+from processes import processes_named
 
 from grader import GradeRequest, GraderPool, SubmissionReport, render_text, to_junit
 from questions import DeckLibrary
@@ -42,17 +43,7 @@ MODES = ["bubblewrap", "light"]
 
 
 def _escape_processes() -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            command = (entry / "cmdline").read_bytes()
-        except OSError:
-            continue
-        if b"mlquiz-escape" in command or b"MLQUIZ-ESCAPED" in command:
-            found.append(int(entry.name))
-    return found
+    return processes_named(b"mlquiz-escape", b"MLQUIZ-ESCAPED")
 
 
 def _markers() -> list[Path]:

@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 import yaml
+from processes import processes_named
 
 from grader import GradeRequest, GraderPool, SubmissionReport
 from questions import DeckLibrary
@@ -84,17 +85,7 @@ class LoopbackListener:
 
 
 def _escape_processes() -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            command = (entry / "cmdline").read_bytes()
-        except OSError:
-            continue
-        if b"mlquiz-escape" in command:
-            found.append(int(entry.name))
-    return found
+    return processes_named(b"mlquiz-escape")
 
 
 @pytest.fixture(scope="module")

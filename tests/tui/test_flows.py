@@ -634,7 +634,7 @@ async def test_next_back_skip_jump_list_and_hint(app: QuizApp) -> None:
         await wait_for(pilot, lambda: progress(app).startswith("Question 6 of 16"), "q6")
         assert isinstance(app.screen, PracticeScreen)
         assert session.current.id == "q6"
-        assert app.focused is app.screen.query_one("#part-0", Input)
+        assert app.screen.query_one("#part-0", Input).has_focus
 
         hints = app.screen.query_one("#hints", Static)
         assert not hints.display

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual.widgets import Input, Label, Markdown, Static, TextArea
+from textual.widgets import Input, Label, Markdown, OptionList, Static, TextArea
 
 from grader import SubmissionReport
 from questions import DeckLibrary
@@ -19,7 +19,7 @@ from quiz.app import QuizApp
 from quiz.app.screens.home import HomeScreen
 from quiz.app.screens.mock import ConfirmScreen, MockScreen, MockSetupScreen, ScorecardScreen
 from quiz.app.widgets import RECORDED_NOTE
-from quiz.progress.mock import MockConfig, MockInterview
+from quiz.progress.mock import MockConfig, MockInterview, Scorecard
 from quiz.progress.store import Store
 
 from .test_flows import SIZE, async_test, text_of, type_text, wait_for
@@ -83,7 +83,7 @@ async def test_a_full_short_mock_interview(
         await wait_for(pilot, lambda: interview.outcome(2) is not None, "the grade")
         assert grader.calls and grader.calls[-1].question_id == "q10"
         assert "results come at the end" in text_of(app, "#code-summary")
-        assert not app.screen.query("#checks").first().option_count  # no checks shown
+        assert not app.screen.query_one("#checks", OptionList).option_count  # no checks shown
         await pilot.press("ctrl+b")
         await wait_for(pilot, lambda: interview.index == 1, "the numeric question")
         await wait_for(pilot, lambda: isinstance(app.focused, Input), "the first part")
@@ -99,7 +99,7 @@ async def test_a_full_short_mock_interview(
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
         await pilot.press("y")
         await wait_for(pilot, lambda: isinstance(app.screen, ScorecardScreen), "the scorecard")
-        card = app.screen.scorecard
+        card = scorecard_of(app)
         assert [e.status for e in card.entries] == ["answered", "answered", "answered"]
         assert card.entries[0].hints == 1
         assert card.entries[2].verdict == "pass"
@@ -136,7 +136,7 @@ async def test_when_time_runs_out_the_interview_ends_itself(
         await wait_for(pilot, lambda: "0:30 left" in text_of(app, "#mock-clock"), "the countdown")
         now[0] = 20 * 60 + 1.0
         await wait_for(pilot, lambda: isinstance(app.screen, ScorecardScreen), "the scorecard")
-        card = app.screen.scorecard
+        card = scorecard_of(app)
         assert card.ended_by == "time"
         assert [e.status for e in card.entries] == ["answered", "unseen", "unseen"]
         assert card.entries[1].points == card.entries[2].points == 0
@@ -235,3 +235,10 @@ async def test_code_that_could_not_be_graded_is_recorded_as_an_error(
         assert outcome.detail.question == "inception-1x1/q10"
         assert isinstance(app.screen, MockScreen) and app.screen.pending == 0
         assert not [n for n in app._notifications if n.severity == "error"]  # said at the end
+
+
+def scorecard_of(app: QuizApp) -> Scorecard:
+    """The scorecard the screen on top shows (a ScorecardScreen)."""
+    screen = app.screen
+    assert isinstance(screen, ScorecardScreen)
+    return screen.scorecard

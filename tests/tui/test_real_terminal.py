@@ -8,22 +8,15 @@ without bracketed paste, a fast typist or a slow link. The store is read from ou
 
 from __future__ import annotations
 
-import fcntl
 import os
-import signal
-import struct
-import subprocess
-import sys
-import termios
-import time
 from collections.abc import Callable
 from pathlib import Path
 
+import processes
 import pytest
+from processes import pause, rows, start_in_terminal, stop
 
 from quiz.progress.store import STORE_FILENAME
-
-from .test_app_killed import drain, rows, wait_until
 
 DECK = "inception-1x1"
 ANSWER = (
@@ -37,46 +30,20 @@ ANSWER = (
 def test_a_long_answer_written_in_one_go_with_ctrl_s_is_stored_whole(quiz_home: Path) -> None:
     assert len(ANSWER) == 225
     store_file = quiz_home / STORE_FILENAME
-    master, slave = os.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-    os.set_blocking(master, False)
-    env = {**os.environ, "TERM": "xterm-256color", "QUIZ_HOME": str(quiz_home)}
-    child = subprocess.Popen(
-        [sys.executable, "-m", "quiz", "review", "--deck", DECK],
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-        env=env,
-        start_new_session=True,
-    )
-    os.close(slave)
+    child, master = start_in_terminal(["review", "--deck", DECK], quiz_home)
     screen = bytearray()
 
     def settle(condition: Callable[[], bool], what: str) -> None:
-        def drained() -> bool:
-            drain(master, screen)
-            return condition()
-
-        try:
-            wait_until(drained, what, child)
-        except AssertionError as exc:
-            tail = screen[-3000:].decode(errors="replace")
-            raise AssertionError(f"{exc}; the terminal showed last:\n{tail}") from None
+        processes.settle(child, master, screen, condition, what)
 
     attempts = "SELECT question, answer FROM attempts ORDER BY id"
     try:
         settle(lambda: rows(store_file, "SELECT 1 FROM sqlite_master") != [], "the store")
-        end = time.monotonic() + 1.5  # the first screen is drawn
-        while time.monotonic() < end:
-            drain(master, screen)
-            time.sleep(0.05)
+        pause(master, screen, 1.5)  # the first screen is drawn
         os.write(master, ANSWER.encode() + b"\x13")  # the answer, then ctrl+s, in one write
         settle(lambda: rows(store_file, attempts) != [], "the answer")
         stored = rows(store_file, attempts)
     finally:
-        if child.poll() is None:
-            os.killpg(child.pid, signal.SIGKILL)
-            child.wait(timeout=10)
-        os.close(master)
+        stop(child, master)
 
     assert stored == [(f"{DECK}/q1", ANSWER)]

@@ -17,10 +17,11 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 from textual_plotext import PlotextPlot
 
+from questions import Kind
 from quiz.app.screens.stats import StatsScreen, count_ticks
 from quiz.progress.scheduling import Scheduler
 from quiz.progress.stats import TOTALS_ID
-from quiz.progress.store import Attempt, Store
+from quiz.progress.store import Attempt, Store, Verdict
 from quiz.stats_view import DECK_COLUMNS, NARROW_COLUMNS
 
 if TYPE_CHECKING:
@@ -45,7 +46,7 @@ def async_test(test: Callable[P, Coroutine[Any, Any, None]]) -> Callable[P, None
     return run
 
 
-def answer(question: str, kind: str, verdict: str, at: datetime, **fields: Any) -> Attempt:
+def answer(question: str, kind: Kind, verdict: Verdict, at: datetime, **fields: Any) -> Attempt:
     score = 1.0 if verdict in ("correct", "pass", "rated") else 0.0
     return Attempt(f"{DECK}/{question}", kind, "answer", verdict, score, at=at, **fields)
 

@@ -14,7 +14,14 @@ from ._arithmetic import (
     compute_arithmetic,
     compute_integer,
 )
-from ._errors import DeckError, DeckNotFoundError, Problem, QuestionsError, UnknownQuestionError
+from ._errors import (
+    DeckError,
+    DeckNotFoundError,
+    Problem,
+    QuestionsError,
+    UnknownQuestionError,
+    validation_problem,
+)
 from ._library import (
     DeckLibrary,
     LoadedDeck,
@@ -96,4 +103,5 @@ __all__ = [
     "parse_deck",
     "render_math",
     "user_decks_dir",
+    "validation_problem",
 ]

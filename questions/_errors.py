@@ -1,10 +1,15 @@
-"""Exceptions raised by the question bank: one root, ``QuestionsError``."""
+"""Exceptions raised by the question bank (one root, ``QuestionsError``), and how one problem
+pydantic finds in a file read back is said (:func:`validation_problem`), for every package."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from pydantic_core import ErrorDetails
 
 
 class QuestionsError(Exception):
@@ -50,3 +55,38 @@ class DeckNotFoundError(QuestionsError):
     def __init__(self, path: Path) -> None:
         self.path = path
         super().__init__(f"{path}: no such deck file or folder")
+
+
+_PROBLEMS: Final = {
+    "missing": "missing",
+    "string_type": "expected text, got {input!r}",
+    "int_type": "expected an integer, got {input!r}",
+    "float_type": "expected a number, got {input!r}",
+    "finite_number": "expected a finite number, got {input!r}",
+    "bool_type": "expected true or false, got {input!r}",
+    "literal_error": "expected {expected}, got {input!r}",
+    "list_type": "expected a list",
+    "tuple_type": "expected a list",
+    "dict_type": "expected an object",
+    "model_type": "expected an object",
+    "model_attributes_type": "expected an object",
+}
+"""Pydantic's checks of a file's structure, said as mlquiz says the rest."""
+
+
+def validation_problem(error: ErrorDetails, root: str = "") -> str:
+    """One pydantic ``error`` as ``where: what``: ``where`` is the path of the value below
+    ``root`` (``root.questions[1].points``, or ``root`` for the whole file), ``what`` the
+    message of a validator's ``ValueError`` or a plain phrase for a structural check."""
+    where = root + "".join(
+        f"[{part}]" if isinstance(part, int) else f".{part}" for part in error["loc"]
+    )
+    where = where.removeprefix(".")
+    context = error.get("ctx", {})
+    if error["type"] in ("value_error", "assertion_error"):
+        message = str(context.get("error", error["msg"]))
+    elif error["type"] in _PROBLEMS:
+        message = _PROBLEMS[error["type"]].format(input=error["input"], **context)
+    else:
+        message = error["msg"]
+    return f"{where}: {message}" if where else message

@@ -11,12 +11,8 @@ Imports neither rich nor textual (nor pydantic), so the headless core uses it as
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
-
 from grader import format_percent as percent
-
-if TYPE_CHECKING:
-    from pydantic_core import ErrorDetails
+from questions import validation_problem
 
 
 def clock_text(seconds: float) -> str:
@@ -26,41 +22,6 @@ def clock_text(seconds: float) -> str:
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
-_PROBLEMS: Final = {
-    "missing": "missing",
-    "string_type": "expected text, got {input!r}",
-    "int_type": "expected an integer, got {input!r}",
-    "float_type": "expected a number, got {input!r}",
-    "finite_number": "expected a finite number, got {input!r}",
-    "bool_type": "expected true or false, got {input!r}",
-    "literal_error": "expected {expected}, got {input!r}",
-    "list_type": "expected a list",
-    "tuple_type": "expected a list",
-    "dict_type": "expected an object",
-    "model_type": "expected an object",
-    "model_attributes_type": "expected an object",
-}
-"""Pydantic's checks of a file's structure, said as mlquiz says the rest."""
-
-
-def validation_problem(error: ErrorDetails, root: str = "") -> str:
-    """One pydantic ``error`` as ``where: what``: ``where`` is the path of the value below
-    ``root`` (``root.questions[1].points``, or ``root`` for the whole file), ``what`` the
-    message of a validator's ``ValueError`` or a plain phrase for a structural check."""
-    where = root + "".join(
-        f"[{part}]" if isinstance(part, int) else f".{part}" for part in error["loc"]
-    )
-    where = where.removeprefix(".")
-    context = error.get("ctx", {})
-    if error["type"] in ("value_error", "assertion_error"):
-        message = str(context.get("error", error["msg"]))
-    elif error["type"] in _PROBLEMS:
-        message = _PROBLEMS[error["type"]].format(input=error["input"], **context)
-    else:
-        message = error["msg"]
-    return f"{where}: {message}" if where else message
 
 
 __all__ = ["clock_text", "percent", "validation_problem"]

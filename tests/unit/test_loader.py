@@ -7,6 +7,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from testkit import TINY_DECK
 
 from questions import (
     DeckError,
@@ -20,33 +21,7 @@ from questions import (
     parse_deck,
 )
 
-GOOD = textwrap.dedent(
-    """\
-    id: tiny
-    title: A tiny deck
-    questions:
-      - id: c1
-        kind: concept
-        prompt: Why use a $1 \\times 1$ convolution?
-        answer: To reduce channels.
-        key_points:
-          - point: reduces channels
-            patterns: ['reduc']
-      - id: n1
-        kind: numeric
-        prompt: How many weights in a 3x3 conv from 2 to 4 channels?
-        answer: 3 * 3 * 2 * 4 = 72
-        parts:
-          - {label: weights, answer: 72, working: 3*3*2*4}
-      - id: m1
-        kind: choice
-        prompt: Which is a 1x1 conv?
-        answer: The pointwise one.
-        options:
-          - {text: pointwise, correct: true}
-          - {text: depthwise}
-    """
-)
+GOOD = TINY_DECK
 
 
 def problems_of(text: str, source: str = "deck.yaml") -> list[Problem]:

@@ -24,13 +24,19 @@ TINY_DECK = textwrap.dedent(
     id: tiny
     title: A tiny deck
     questions:
+      - id: c1
+        kind: concept
+        prompt: Why use a $1 \\times 1$ convolution?
+        answer: To reduce channels.
+        key_points:
+          - point: reduces channels
+            patterns: ['reduc']
       - id: n1
         kind: numeric
-        prompt: How many weights in a 1x1 conv from 8 to 4 channels?
-        answer: 8 * 4 = 32
-        expected_seconds: 30
+        prompt: How many weights in a 3x3 conv from 2 to 4 channels?
+        answer: 3 * 3 * 2 * 4 = 72
         parts:
-          - {label: weights, answer: 32}
+          - {label: weights, answer: 72, working: 3*3*2*4}
       - id: m1
         kind: choice
         prompt: Which is a 1x1 conv?
@@ -38,16 +44,10 @@ TINY_DECK = textwrap.dedent(
         options:
           - {text: pointwise, correct: true}
           - {text: depthwise}
-      - id: c1
-        kind: concept
-        prompt: Why use a 1x1 convolution?
-        answer: To reduce channels.
-        key_points:
-          - point: reduces channels
-            patterns: ['reduc']
     """
 )
-"""One numeric, one choice and one concept question (deck id ``tiny``)."""
+"""One concept, one numeric and one choice question (deck id ``tiny``); the loader's tests
+point at its lines."""
 
 
 def write(path: Path, text: str) -> Path:

@@ -140,7 +140,9 @@ def _what_to_give(question: AnyQuestion) -> list[RenderableType]:
             style="bold",
         )
         for index, option in enumerate(question.options, 1):
-            lines.append(f"  {index}. {plain(option.text)}\n", style="")
+            lines.append(f"  {index}. ", style="")
+            lines.append_text(inline(option.text))
+            lines.append("\n")
         return [lines]
     if isinstance(question, CodeQuestion):
         views: list[RenderableType] = []

@@ -117,6 +117,13 @@ def test_show_renders_math_as_unicode() -> None:
     assert "73,728" not in result.output  # the answer stays hidden without --answer
 
 
+def test_show_draws_inline_code_in_choice_options_without_backticks() -> None:
+    result = run("show", "attention/softmax-axis")
+    assert result.exit_code == 0
+    assert "1. dim=-1: over the keys" in result.output
+    assert "`" not in result.output
+
+
 def test_show_answer_adds_reference_and_working() -> None:
     result = run("show", "inception-1x1/q6", "--answer")
     assert result.exit_code == 0

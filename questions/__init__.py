@@ -23,6 +23,7 @@ from ._errors import (
     validation_problem,
 )
 from ._library import (
+    DeckClash,
     DeckLibrary,
     LoadedDeck,
     data_home,
@@ -68,6 +69,7 @@ __all__ = [
     "CodeQuestion",
     "ConceptQuestion",
     "Deck",
+    "DeckClash",
     "DeckError",
     "DeckLibrary",
     "DeckNotFoundError",

@@ -27,6 +27,7 @@ from typing import Literal
 
 from questions import (
     ANSWER_RULES,
+    DECK_RULES,
     ArithmeticRefused,
     NumericPart,
     NumericQuestion,
@@ -65,6 +66,22 @@ def evaluate_arithmetic(expr: str) -> float:
     """
     _check_length(expr)
     return _evaluate(expr.replace("^", "**"), expr)
+
+
+def evaluate_working(expr: str) -> float:
+    """The value of a deck's ``working``: what :func:`evaluate_arithmetic` accepts, plus
+    floor division ``//`` and ``%``, so an output size reads as its formula,
+    ``(224 + 2*3 - 7)//2 + 1``. Raises :class:`~grader.NumericParseError` as it does."""
+    _check_length(expr)
+    source = expr.replace("^", "**")
+    if _paren_depth(source) > MAX_PAREN_DEPTH:
+        raise NumericParseError(
+            expr, f"parentheses are nested too deeply (at most {MAX_PAREN_DEPTH} levels)"
+        )
+    try:
+        return compute_arithmetic(source, DECK_RULES)
+    except ArithmeticRefused as refused:
+        raise NumericParseError(expr, refused.reason) from None
 
 
 def _check_length(text: str) -> None:

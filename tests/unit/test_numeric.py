@@ -9,6 +9,8 @@ import pickle
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from grader import (
     GraderError,
@@ -17,6 +19,7 @@ from grader import (
     ParsedNumber,
     PartResult,
     evaluate_arithmetic,
+    evaluate_working,
     format_number,
     grade_numeric,
     grade_part,
@@ -552,3 +555,21 @@ def test_format_number(value: float, text: str) -> None:
 
 def test_format_number_accepts_an_int() -> None:
     assert format_number(73728) == "73,728"
+
+
+@given(st.integers(0, 10**6), st.integers(1, 10**4), st.integers(0, 50))
+def test_a_working_may_floor_divide_as_output_sizes_do(size: int, stride: int, pad: int) -> None:
+    formula = f"({size} + 2*{pad} - 1)//{stride} + 1"
+    assert evaluate_working(formula) == (size + 2 * pad - 1) // stride + 1
+    assert evaluate_working(f"{size} % {stride}") == size % stride
+
+
+@pytest.mark.parametrize("working", ["x + 1", "7 // 0", "__import__('os')", "2**100"])
+def test_a_working_refuses_names_calls_and_what_has_no_value(working: str) -> None:
+    with pytest.raises(NumericParseError):
+        evaluate_working(working)
+
+
+def test_an_answer_still_may_not_floor_divide() -> None:
+    with pytest.raises(NumericParseError, match="//"):
+        evaluate_arithmetic("7//2")

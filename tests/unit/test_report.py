@@ -348,7 +348,10 @@ def test_to_dict_is_a_copy() -> None:
         (lambda d: d.pop("submission"), "report.submission: missing"),
         (lambda d: d.update(seed="42"), "report.seed: expected an integer"),
         (lambda d: d.update(seed=True), "report.seed: expected an integer"),
-        (lambda d: d.update(status="ok"), "report.status: expected .pass., .fail. or .error., got .ok."),
+        (
+            lambda d: d.update(status="ok"),
+            "report.status: expected .pass., .fail. or .error., got .ok.",
+        ),
         (lambda d: d.update(checks={}), "report.checks: expected a list"),
         (lambda d: d["checks"][4].update(status="bad"), r"checks\[4\].status"),
         (lambda d: d["checks"][1].update(seconds=-2), r"checks\[1\].seconds"),

@@ -31,6 +31,7 @@ from questions import (
     ArithmeticRefused,
     NumericPart,
     NumericQuestion,
+    Rules,
     Tolerance,
     compute_arithmetic,
 )
@@ -73,15 +74,7 @@ def evaluate_working(expr: str) -> float:
     floor division ``//`` and ``%``, so an output size reads as its formula,
     ``(224 + 2*3 - 7)//2 + 1``. Raises :class:`~grader.NumericParseError` as it does."""
     _check_length(expr)
-    source = expr.replace("^", "**")
-    if _paren_depth(source) > MAX_PAREN_DEPTH:
-        raise NumericParseError(
-            expr, f"parentheses are nested too deeply (at most {MAX_PAREN_DEPTH} levels)"
-        )
-    try:
-        return compute_arithmetic(source, DECK_RULES)
-    except ArithmeticRefused as refused:
-        raise NumericParseError(expr, refused.reason) from None
+    return _evaluate(expr.replace("^", "**"), expr, DECK_RULES)
 
 
 def _check_length(text: str) -> None:
@@ -91,14 +84,15 @@ def _check_length(text: str) -> None:
         )
 
 
-def _evaluate(source: str, text: str) -> float:
-    """Evaluate ``source`` (Python arithmetic); errors name ``text``, what the person typed."""
+def _evaluate(source: str, text: str, rules: Rules = ANSWER_RULES) -> float:
+    """Evaluate ``source`` (Python arithmetic) under ``rules``; errors name ``text``, what
+    the person typed."""
     if _paren_depth(source) > MAX_PAREN_DEPTH:
         raise NumericParseError(
             text, f"parentheses are nested too deeply (at most {MAX_PAREN_DEPTH} levels)"
         )
     try:
-        return compute_arithmetic(source, ANSWER_RULES)
+        return compute_arithmetic(source, rules)
     except ArithmeticRefused as refused:
         raise NumericParseError(text, refused.reason) from None
 

@@ -152,6 +152,12 @@ class Contestant:
             problem = f"{name!r} must be a subclass of torch.nn.Module"
         elif self.kind == "function" and not callable(entry):
             problem = f"{name!r} must be a function"
+        elif self.kind == "autograd_function" and not (
+            isinstance(entry, type) and issubclass(entry, self.torch.autograd.Function)
+        ):
+            problem = f"{name!r} must be a subclass of torch.autograd.Function"
+        elif self.kind == "optimizer" and not callable(entry):
+            problem = f"{name!r} must be a class (or function) that builds an optimiser"
         if problem:
             self.reply(
                 {"ok": False, "stage": "load", "message": problem, "line": None, "traceback": None}
@@ -186,9 +192,7 @@ class Contestant:
             for tensor in inputs:
                 if tensor.is_floating_point():
                     tensor.requires_grad_(True)
-            call: Any = self.entry
-            if self.kind == "function" and request.get("args"):  # drawn keyword arguments
-                call = functools.partial(self.entry, **request["args"])
+            call: Any = self._callable(request)
             trainable: dict[str, Any] = {}
             module = None
             if self.kind == "module":
@@ -240,6 +244,8 @@ class Contestant:
                     reply["trace_error"] = str(exc)[:500]
             stage = "forward"
             self.progress("forward")
+            if request.get("forward_seed") is not None:  # random masks drawn as the judge's
+                torch.default_generator.manual_seed(int(request["forward_seed"]))
             # Copies, not the leaves themselves: a forward may change its input in place
             # (``x += b``), as it may outside the grader; gradients still reach the leaves.
             output = call(*[t.clone() for t in inputs])
@@ -270,6 +276,140 @@ class Contestant:
         except BaseException as exc:
             reply.update(_error(stage, exc, self.filename))
             reply["ok"], reply["failed"] = True, stage
+        self.reply(reply, out)
+
+    def _callable(self, request: dict[str, Any]) -> Any:
+        """What a function-like entry point is called as, its drawn arguments bound."""
+        args = request.get("args") or {}
+        if self.kind == "autograd_function":  # apply takes positional arguments only
+            values = list(args.values())
+            return lambda *tensors: self.entry.apply(*tensors, *values)
+        if self.kind == "function" and args:  # drawn keyword arguments
+            return functools.partial(self.entry, **args)
+        return self.entry
+
+    def vjp(self, request: dict[str, Any], buffers: list[bytes]) -> None:
+        """Outputs for the given inputs and, with ``cotangents``, the input gradients the
+        submission's backward gives for them: the judge's gradcheck asks, and decides."""
+        torch = self.torch
+        out: list[bytes] = []
+        try:
+            inputs = [_wire.unpack_tensor(d, buffers) for d in request["inputs"]]
+            wanted = [t.is_floating_point() for t in inputs]
+            for tensor, grad in zip(inputs, wanted, strict=True):
+                tensor.requires_grad_(grad)
+            with torch.enable_grad():  # also where the caller is a backward (in-process)
+                outputs = _tensors(torch, self._callable(request)(*inputs))
+            reply: dict[str, Any] = {
+                "ok": True,
+                "failed": None,
+                "outputs": [_wire.pack_tensor(o.detach(), out) for o in outputs],
+            }
+            if request.get("cotangents") is not None:
+                cotangents = [_wire.unpack_tensor(d, buffers) for d in request["cotangents"]]
+                pairs = [
+                    (o, c)
+                    for o, c in zip(outputs, cotangents, strict=True)
+                    if o.is_floating_point() and o.requires_grad
+                ]
+                sources = [t for t, grad in zip(inputs, wanted, strict=True) if grad]
+                grads = (
+                    torch.autograd.grad(
+                        [o for o, _ in pairs],
+                        sources,
+                        [c for _, c in pairs],
+                        allow_unused=True,
+                    )
+                    if pairs
+                    else [None] * len(sources)
+                )
+                found = iter(grads)
+                reply["grads"] = [
+                    (_pack_or_none(next(found), out) if grad else None) for grad in wanted
+                ]
+        except BaseException as exc:
+            out = []
+            reply = {**_error("forward", exc, self.filename), "ok": True, "failed": "forward"}
+        self.reply(reply, out)
+
+    def optimize(self, request: dict[str, Any], buffers: list[bytes]) -> None:
+        """Build the optimiser over the given parameters and take one step per set of
+        gradients; send back every parameter after every step (raw values, for the judge
+        to compare with its own reference optimiser's)."""
+        torch = self.torch
+        out: list[bytes] = []
+        reply: dict[str, Any] = {"ok": True, "failed": None, "trajectory": []}
+        stage = "construct"
+        self.progress("construct")
+        try:
+            params = [
+                torch.nn.Parameter(_wire.unpack_tensor(d, buffers)) for d in request["params"]
+            ]
+            steps = [[_wire.unpack_tensor(d, buffers) for d in step] for step in request["grads"]]
+            self.torch.default_generator.manual_seed(int(request.get("seed", 0)))
+            optimizer = self.entry(params, **(request.get("args") or {}))
+            stage = "step"
+            for grads in steps:
+                self.progress("step")
+                for param, grad in zip(params, grads, strict=True):
+                    param.grad = grad.clone()
+                optimizer.step()
+                reply["trajectory"].append(
+                    [_wire.pack_tensor(p.detach().clone(), out) for p in params]
+                )
+        except BaseException as exc:
+            reply.update(_error(stage, exc, self.filename))
+            reply["ok"], reply["failed"] = True, stage
+        self.reply(reply, out)
+
+    def train_eval(self, request: dict[str, Any], buffers: list[bytes]) -> None:
+        """Build the module with the given weights, run training forwards, then one in eval
+        mode; send back the eval output and every floating buffer (running statistics)."""
+        from . import _transplant
+
+        torch = self.torch
+        out: list[bytes] = []
+        reply: dict[str, Any] = {"ok": True, "failed": None}
+        stage = "construct"
+        self.progress("construct")
+        try:
+            module = self._construct(request)
+            if not isinstance(module, torch.nn.Module):
+                raise TypeError("the constructor did not return an nn.Module")
+            trainable = {n: p for n, p in module.named_parameters() if p.requires_grad}
+            reference_shapes = [tuple(d["shape"]) for d in request.get("weights", [])]
+            own_shapes = [(n, tuple(p.shape)) for n, p in trainable.items()]
+            assignment = _transplant.from_json(
+                request.get("assignment") or [], reference_shapes, own_shapes
+            )
+            weights = [_wire.unpack_tensor(d, buffers) for d in request.get("weights", [])]
+            with torch.no_grad():
+                for entry in assignment:
+                    parts = [weights[i] for i in entry.refs]
+                    source = parts[0] if len(parts) == 1 else torch.cat(parts)
+                    target = trainable[entry.name]
+                    target.copy_(source.reshape(entry.shape or target.shape))
+            stage = "forward"
+            self.progress("forward")
+            module.train()
+            for batch in request["train"]:
+                tensors = [_wire.unpack_tensor(d, buffers) for d in batch]
+                with torch.no_grad():
+                    module(*tensors)
+            module.eval()
+            self.progress("again")
+            evaluated = [_wire.unpack_tensor(d, buffers) for d in request["eval"]]
+            with torch.no_grad():
+                outputs = _tensors(torch, module(*evaluated))
+            reply["outputs"] = [_wire.pack_tensor(o, out) for o in outputs]
+            reply["buffers"] = {
+                n: _wire.pack_tensor(b.detach(), out)
+                for n, b in module.named_buffers()
+                if b.is_floating_point()
+            }
+        except BaseException as exc:
+            out = []
+            reply = {**_error(stage, exc, self.filename), "ok": True, "failed": stage}
         self.reply(reply, out)
 
     def _trace(self, module: Any, call: Any, inputs: list[Any], out: list[bytes]) -> Any:
@@ -323,6 +463,12 @@ class Contestant:
                 self.load(request)
             elif op == "evaluate":
                 self.evaluate(request, buffers)
+            elif op == "vjp":
+                self.vjp(request, buffers)
+            elif op == "optimize":
+                self.optimize(request, buffers)
+            elif op == "train_eval":
+                self.train_eval(request, buffers)
             else:
                 _exit(0)
 
@@ -343,6 +489,10 @@ def _state_kept(torch: Any, module: Any) -> Iterator[None]:
         finally:
             for name, value in saved.items():
                 buffers[name].copy_(value)
+
+
+def _pack_or_none(tensor: Any, out: list[bytes]) -> Any:
+    return None if tensor is None else _wire.pack_tensor(tensor, out)
 
 
 def _fresh(inputs: list[Any]) -> list[Any]:

@@ -91,7 +91,7 @@ reflection_pad3d.default replication_pad1d.default replication_pad2d.default
 replication_pad3d.default repeat.default index_select.default gather.default index.Tensor
 embedding.default flip.default roll.default pixel_shuffle.default pixel_unshuffle.default
 slice_scatter.default select_scatter.default diagonal_scatter.default scatter.src scatter.value
-diag_embed.default
+diag_embed.default linspace.default
 arange.default arange.start arange.start_step zeros.default ones.default full.default
 zeros_like.default ones_like.default full_like.default new_zeros.default new_ones.default
 new_full.default scalar_tensor.default fill.Scalar fill.Tensor zero.default eye.default
@@ -133,7 +133,7 @@ mse_loss.default smooth_l1_loss.default huber_loss.default binary_cross_entropy.
 binary_cross_entropy_with_logits.default _adaptive_avg_pool2d.default
 _adaptive_avg_pool3d.default adaptive_max_pool2d.default col2im.default scatter_add.default
 index_add.default index_put.default sort.default sort.stable topk.default
-norm.ScalarOpt_dim
+norm.ScalarOpt_dim bucketize.Tensor searchsorted.Tensor
 """
 _POOL = """
 max_pool2d_with_indices.default max_pool3d_with_indices.default avg_pool2d.default

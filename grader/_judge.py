@@ -18,6 +18,7 @@ import inspect
 import json
 import math
 import os
+import re
 import socket
 import struct
 import threading
@@ -30,11 +31,12 @@ from typing import Any
 import hypothesis
 import torch
 from hypothesis import HealthCheck, Phase, given, settings
+from torch.autograd.gradcheck import GradcheckError
 from torch.utils.flop_counter import FlopCounterMode
 
-from questions import CodeQuestion, load_deck
+from questions import CHECK_ORDER, CodeQuestion, load_deck
 
-from . import _graph, _sandbox, _strategies, _transplant, _wire
+from . import _graph, _sandbox, _source, _strategies, _transplant, _wire
 from ._contestant import output_kind
 from .report import CheckResult, Counterexample, SubmissionReport, SubmissionStatus
 
@@ -151,6 +153,7 @@ STAGES = {
     "forward": "forward",
     "backward": "backward",
     "again": "forward, called again",
+    "step": "the optimiser's step",
 }
 
 
@@ -237,7 +240,7 @@ class InProcessContestant(ContestantHandle):
         if request["op"] == "load":
             self._contestant.load(request)
         else:
-            self._contestant.evaluate(request, list(buffers or []))
+            getattr(self._contestant, request["op"])(request, list(buffers or []))
 
     def receive_all(self) -> tuple[dict[str, Any], list[bytes]]:
         if not self._replies:
@@ -578,6 +581,11 @@ class Observation:
         )
 
 
+def _apply(function: Any, values: list[Any], *tensors: torch.Tensor) -> Any:
+    """An autograd Function called as the contestant calls it: tensors, then drawn values."""
+    return function.apply(*tensors, *values)
+
+
 def _text_or_none(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
@@ -611,6 +619,14 @@ class Grading:
         self.contestant = contestant
         self.reference = _load_reference(question)
         self.is_module = self.checks.kind == "module"
+        # An optimiser's step and an autograd Function (whose backward is the point) are
+        # not traced: their rules are read from the source.
+        self.tracing = self.checks.kind in ("module", "function")
+        self.source = ""  # the submitted text, for rules on the names it uses
+        # Per configuration: the contestant's reply, its trajectory, the reference's.
+        self._trajectories: dict[
+            str, tuple[dict[str, Any], list[list[torch.Tensor]], list[list[torch.Tensor]]]
+        ] = {}
         self._ref_cache: dict[str, ReferenceResult] = {}
         self._modules: dict[str, tuple[Any, list[tuple[str, Any]]]] = {}
         self._seen: dict[tuple[str, str, bool], Observation] = {}
@@ -674,6 +690,8 @@ class Grading:
             else:
                 args = self.init_args(config)
                 call = functools.partial(self.reference, **args) if args else self.reference
+                if self.checks.kind == "autograd_function":  # positional arguments only
+                    call = functools.partial(_apply, self.reference, list(args.values()))
                 self._modules[key] = (call, [])
         return self._modules[key]
 
@@ -689,6 +707,8 @@ class Grading:
                     t.requires_grad_(True)
             # Taken before the forward below changes any running statistics.
             wide_call = copy.deepcopy(call) if isinstance(call, torch.nn.Module) else call
+            if self.checks.dropout is not None:  # the mask the contestant's seed draws too
+                torch.default_generator.manual_seed(seed)
             output = call(*inputs)
             outputs = list(output) if isinstance(output, tuple | list) else [output]
             result = ReferenceResult(params, [o.detach() for o in outputs])
@@ -698,7 +718,12 @@ class Grading:
                 loss.backward()  # type: ignore[no-untyped-call]
             result.input_grads = [t.grad for t in inputs]
             result.param_grads = [p.grad for _, p in params]
-            wide = _float64_gradients(wide_call, inputs, seed)
+            # A random forward draws another mask in float64: no measure of rounding there.
+            wide = (
+                None
+                if self.checks.dropout is not None
+                else _float64_gradients(wide_call, inputs, seed)
+            )
             result.input_slack = _slack(result.input_grads, wide[0] if wide else None)
             result.param_slack = _slack(result.param_grads, wide[1] if wide else None)
             if isinstance(call, torch.nn.Module):
@@ -739,7 +764,7 @@ class Grading:
     ) -> Observation:
         """The contestant's results for ``config``, with the reference's weights copied in as
         ``assignment`` says (its own natural pairing when None, traced where planned)."""
-        trace = assignment is None and self.traced(config)
+        trace = assignment is None and self.traced(config) and self.tracing
         chosen = json.dumps([e.to_json() for e in assignment]) if assignment is not None else ""
         cache_key = (self.key(config), chosen, trace)
         if cache_key not in self._seen:
@@ -764,6 +789,7 @@ class Grading:
                     "initial": trace,
                     "initial_params": trace and bool(self.checks.initial),
                     "variants": True,
+                    "forward_seed": seed if self.checks.dropout is not None else None,
                 },
                 buffers,
             )
@@ -794,12 +820,17 @@ class Grading:
     ) -> bool:
         return len(actual) == len(expected) and all(
             a.shape == e.shape
-            and torch.allclose(
-                a.to(e.dtype),
-                e,
-                atol=self.checks.atol * scale + slack,
-                rtol=self.checks.rtol * scale,
-                equal_nan=True,
+            and (
+                torch.allclose(
+                    a.to(e.dtype),
+                    e,
+                    atol=self.checks.atol * scale + slack,
+                    rtol=self.checks.rtol * scale,
+                    equal_nan=True,
+                )
+                if e.is_floating_point()
+                # Integer and bool results (indices, counts, masks) match exactly, dtype too.
+                else a.dtype == e.dtype and torch.equal(a, e)
             )
             for a, e in zip(actual, expected, strict=True)
         )
@@ -813,6 +844,8 @@ class Grading:
         Tracing costs ~10 ms a configuration, more than the rest of a check. Which ones
         are traced depends on the run's seed, unknown to the submission until asked.
         """
+        if not self.tracing:
+            return False
         if self.trace_all or config in self.edges[:2]:  # also every value lowest, highest
             return True
         if self.key(config) in self._force_trace:  # its weights could not be matched untraced
@@ -1077,6 +1110,10 @@ class Grading:
             raise first.failure()
         if self.is_module and not first.reply.get("matched"):
             self._no_match(config, first)
+        if self.checks.dropout is not None:
+            # A random forward: the graph the judge runs would draw its own mask, so the
+            # contestant's own weight copy is compared (by its statistics, if need be).
+            return first
         run = self.judge_run(config)
         if run is None:
             # Not traced: the contestant's own pairing, then one learned on a traced
@@ -1144,7 +1181,27 @@ class Grading:
             )
 
     def check_rules(self, config: dict[str, Any]) -> None:
-        """No call the prompt rules out, in the traced forward the judge runs."""
+        """No call the prompt rules out: by name in the source, and in the traced forward
+        the judge runs; an autograd Function must keep its own backward."""
+        if self.checks.kind == "autograd_function":
+            problem = _source.function_problem(self.source, self.question.entry_point)
+            if problem:
+                raise CheckFailed(
+                    problem,
+                    expected="a torch.autograd.Function with forward and backward of its own",
+                    actual=problem,
+                )
+        for rule in self.checks.forbid:
+            used = _source.forbidden_use(self.source, rule.names)
+            if used:
+                raise CheckFailed(
+                    f"uses {rule.call}, which this question asks you not to use "
+                    f"(your code names {used})",
+                    expected=f"no {rule.call}",
+                    actual=used,
+                )
+        if not self.tracing:
+            return
         observation = self.observe(config)
         graph = observation.graph
         if graph is None:  # not traced here (the edges always are), or it failed: others say
@@ -1257,6 +1314,9 @@ class Grading:
 
     def check_outputs(self, config: dict[str, Any]) -> None:
         observation = self.with_reference_weights(config)
+        if self.checks.dropout is not None:
+            self._check_dropout_outputs(config, observation)
+            return
         reference = self.ref(config)
         expected = reference.outputs
         run = self.judge_run(config, needed=False)
@@ -1266,6 +1326,9 @@ class Grading:
         copied = " with the reference's weights copied in" if reference.params else ""
         for what, actual in compared:
             if not self._close(actual, expected):
+                mismatch = _exact_mismatch(actual, expected)
+                if mismatch:
+                    raise CheckFailed(mismatch[0], expected=mismatch[1], actual=mismatch[2])
                 broken = _non_finite(actual, expected)
                 if broken:
                     raise CheckFailed(
@@ -1317,7 +1380,12 @@ class Grading:
         if observation.failed == "backward":
             raise observation.failure()
         reference = self.ref(config)
-        run = self.judge_run(config, needed=False)
+        if self.checks.dropout is not None and not self._close(
+            observation.outputs, reference.outputs
+        ):
+            self._check_dropout_gradients(config, observation)
+            return
+        run = None if self.checks.dropout is not None else self.judge_run(config, needed=False)
         # Every reference parameter needs its gradient, from the graph the judge ran...
         for index, expected in enumerate(reference.param_grads if run is not None else []):
             assert run is not None
@@ -1355,6 +1423,14 @@ class Grading:
             for index, (actual, expected) in enumerate(
                 zip(grads, reference.input_grads, strict=True)
             ):
+                if expected is None and actual is not None and bool((actual != 0).any()):
+                    raise CheckFailed(
+                        f"input {names[index]!r}{source} gets a gradient, where the "
+                        "reference's output does not depend on it through autograd (is "
+                        "something not detached?)",
+                        expected="no gradient",
+                        actual="a gradient",
+                    )
                 self._compare_grad(
                     f"input {names[index]!r}{source}",
                     actual,
@@ -1380,8 +1456,11 @@ class Grading:
                 actual="no gradient",
             )
         if not bool(torch.isfinite(actual).all()) and bool(torch.isfinite(expected).all()):
+            broken = _non_finite([actual], [expected]) or "inf or NaN"
             raise CheckFailed(
-                f"{what} gets a non-finite gradient", expected="finite", actual="inf or nan"
+                f"{what} gets a gradient that contains {broken}, where the reference's is finite",
+                expected="finite",
+                actual=broken,
             )
         if actual.numel() != expected.numel() or not self._close(
             [actual.reshape(expected.shape)], [expected], scale=10, slack=8 * rounding
@@ -1391,6 +1470,385 @@ class Grading:
                 expected="the reference's gradient",
                 actual="a different gradient",
             )
+
+    # ---------------------------------------------------------------- dropout
+
+    def _drop_rate(self, config: dict[str, Any]) -> float:
+        rate = self.checks.dropout
+        return float(config[rate]) if isinstance(rate, str) else float(rate or 0.0)
+
+    def _check_dropout_outputs(self, config: dict[str, Any], observation: Observation) -> None:
+        """A random forward: the reference's own mask where torch's draw was matched, else the
+        statistics of the submission's; a new mask each call; eval mode drops nothing."""
+        reference = self.ref(config)
+        rate = self._drop_rate(config)
+        actual = observation.outputs
+        if not self._close(actual, reference.outputs):
+            source = _strategies.make_inputs(self.checks, config, self.job.seed)[0]
+            problem = _dropout_problem(source, actual, rate, self.checks.atol, self.checks.rtol)
+            if problem:
+                raise CheckFailed(problem[0], expected=problem[1], actual=problem[2])
+        if observation.failed == "backward":
+            return  # the forward again is run after backward: gradients reports this one
+        variants = observation.variants
+        again = variants.get("again") or []
+        if (
+            0.0 < rate < 1.0
+            and again
+            and actual[0].numel() >= 32
+            and torch.equal(again[0], actual[0])
+        ):
+            raise CheckFailed(
+                "a second call of forward drops exactly the same elements: dropout draws a "
+                "new mask on every call",
+                expected="a fresh mask each call",
+                actual="the same mask",
+            )
+        evaluated = reference.eval_outputs
+        if (
+            evaluated is not None
+            and "eval" in variants
+            and not self._close(variants["eval"], evaluated)
+        ):
+            worst = _worst(variants["eval"], evaluated)
+            raise CheckFailed(
+                f"forward after .eval() gives a different result (by up to {worst:.3g}): "
+                "in eval mode nothing is dropped and nothing is rescaled",
+                expected="the reference's eval output",
+                actual=f"max |difference| {worst:.3g}",
+            )
+
+    def _check_dropout_gradients(self, config: dict[str, Any], observation: Observation) -> None:
+        """The input gradient of a mask the judge did not draw: the upstream gradient through
+        the submission's own kept elements, scaled as they were."""
+        rate = self._drop_rate(config)
+        scale = 0.0 if rate >= 1.0 else 1.0 / (1.0 - rate)
+        output = observation.outputs[0]
+        generator = torch.Generator().manual_seed(_strategies.config_seed(config, self.job.seed))
+        upstream = torch.randn(output.shape, generator=generator)
+        expected = torch.where(output != 0, upstream * scale, torch.zeros(()))
+        grads = observation.input_grads
+        name = next(iter(self.checks.inputs))
+        self._compare_grad(
+            f"input {name!r} (through your own mask)", grads[0] if grads else None, expected
+        )
+
+    # ---------------------------------------------------------------- gradcheck
+
+    def sampled(self, config: dict[str, Any]) -> bool:
+        """The edges and about one configuration in TRACE_EVERY: costly checks run there."""
+        if self.trace_all or config in self.edges[:2]:
+            return True
+        return _strategies.config_seed(config, self.job.seed ^ 0x5EED) % TRACE_EVERY == 0
+
+    def _remote(
+        self,
+        config: dict[str, Any],
+        inputs: tuple[torch.Tensor, ...],
+        cotangents: tuple[torch.Tensor, ...] | None,
+    ) -> tuple[list[torch.Tensor], list[torch.Tensor | None]]:
+        """The submission's outputs for ``inputs`` and, given cotangents, its backward's
+        input gradients: raw values its process computes, for the judge's gradcheck."""
+        buffers: list[bytes] = []
+        header: dict[str, Any] = {
+            "op": "vjp",
+            "args": self.init_args(config),
+            "inputs": [_wire.pack_tensor(t.detach(), buffers) for t in inputs],
+            "cotangents": None
+            if cotangents is None
+            else [_wire.pack_tensor(c.detach(), buffers) for c in cotangents],
+        }
+        reply, data = self.contestant.ask(header, buffers)
+        try:
+            if not isinstance(reply, dict) or reply.get("ok") is not True:
+                raise ValueError("not a reply")
+            if reply.get("failed"):
+                raise Observation(reply, [], [], {}, {}).failure()
+            outputs = [_wire.unpack_tensor(d, data) for d in reply["outputs"]]
+            grads = [
+                None if d is None else _wire.unpack_tensor(d, data)
+                for d in (reply.get("grads") or [])
+            ]
+        except (_wire.WireError, KeyError, TypeError, ValueError) as exc:
+            self.contestant.dead = f"the submission's process sent a malformed reply ({exc})"
+            raise Aborted(self.contestant.dead) from None
+        if cotangents is not None and len(grads) != len(inputs):
+            raise CheckFailed(
+                f"backward gave {len(grads)} gradients for {len(inputs)} inputs",
+                expected=str(len(inputs)),
+                actual=str(len(grads)),
+            )
+        return outputs, grads
+
+    def check_gradcheck(self, config: dict[str, Any]) -> None:
+        """``torch.autograd.gradcheck`` in float64, run by the judge: the numerical Jacobian
+        of the submission's forward against the one its backward gives, each forward and
+        backward asked of the contestant."""
+        if not self.sampled(config):
+            return
+        inputs = [
+            t.detach().double().requires_grad_(True) if t.is_floating_point() else t
+            for t in _strategies.make_inputs(self.checks, config, self.job.seed)
+        ]
+        grading = self
+        kinds: list[torch.dtype] = []
+
+        class Remote(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx: Any, *tensors: torch.Tensor) -> Any:
+                ctx.save_for_backward(*tensors)
+                outputs, _ = grading._remote(config, tensors, None)
+                kinds[:] = [o.dtype for o in outputs]
+                ctx.mark_non_differentiable(*[o for o in outputs if not o.is_floating_point()])
+                return tuple(outputs)
+
+            @staticmethod
+            def backward(ctx: Any, *cotangents: torch.Tensor) -> Any:
+                _, grads = grading._remote(config, tuple(ctx.saved_tensors), cotangents)
+                return tuple(grads)
+
+        def call(*tensors: torch.Tensor) -> Any:
+            return Remote.apply(*tensors)  # type: ignore[no-untyped-call]
+
+        names = list(self.checks.inputs)
+        # The forward the gradcheck differentiates must be the one the other checks saw: at
+        # the unperturbed inputs it must give the reference's outputs (here in float64).
+        reference_call = self._reference_module(config)[0]
+        try:
+            with torch.no_grad():
+                wanted = reference_call(*[t.detach() for t in inputs])
+            expected = list(wanted) if isinstance(wanted, tuple | list) else [wanted]
+        except Exception:  # a reference written for float32 only
+            expected = None
+        try:
+            given = call(*inputs)
+            outputs = list(given) if isinstance(given, tuple | list) else [given]
+            if expected is not None and not self._close(
+                [o.detach() for o in outputs], [e.detach() for e in expected]
+            ):
+                raise CheckFailed(
+                    "given float64 inputs, your function's outputs differ from the reference's",
+                    expected="the reference's output, in float64",
+                    actual="a different output",
+                )
+            if torch.float32 in kinds:
+                raise CheckFailed(
+                    "given float64 inputs, your function returns float32: it must compute in "
+                    "the inputs' dtype for gradcheck",
+                    expected="float64 outputs",
+                    actual="float32 outputs",
+                )
+            torch.autograd.gradcheck(
+                call,
+                tuple(inputs),
+                eps=1e-6,
+                atol=1e-5,
+                rtol=1e-3,
+                fast_mode=sum(t.numel() for t in inputs) > 256,
+                check_undefined_grad=False,
+            )
+        except GradcheckError as exc:
+            text = str(exc).strip().splitlines()[0].rstrip(",") if str(exc).strip() else "gradcheck"
+            found = re.search(r"with respect to input (\d+)", text)
+            which = (
+                f" for input {names[int(found.group(1))]!r}"
+                if found and int(found.group(1)) < len(names)
+                else ""
+            )
+            raise CheckFailed(
+                f"gradcheck in float64: your backward's gradient{which} disagrees with finite "
+                "differences of your forward",
+                expected="analytical Jacobian = numerical Jacobian",
+                actual=text[:200],
+            ) from None
+
+    # ---------------------------------------------------------------- train and eval
+
+    def _fresh_reference(self, config: dict[str, Any]) -> Any:
+        """The reference built for ``config`` as ``_reference_module`` builds it, untouched."""
+        torch.default_generator.manual_seed(_strategies.config_seed(config, self.job.seed))
+        module = self.reference(**self.init_args(config))
+        params = [p for p in module.parameters() if p.requires_grad]
+        seed = _strategies.config_seed(config, self.job.seed) ^ 0xD157
+        _make_distinct(params, torch.Generator().manual_seed(seed))
+        return module
+
+    def check_train_eval(self, config: dict[str, Any]) -> None:
+        """Running statistics after ``train_steps`` training forwards, then eval mode."""
+        observation = self.with_reference_weights(config)
+        assignment = observation.assignment or []
+        steps = self.checks.train_steps
+        train = [
+            _strategies.make_inputs(self.checks, config, self.job.seed + 7919 * (k + 1))
+            for k in range(steps)
+        ]
+        evaluated = _strategies.make_inputs(self.checks, config, self.job.seed + 104729)
+        buffers: list[bytes] = []
+        weights = [_wire.pack_tensor(p, buffers) for _, p in self._reference_module(config)[1]]
+        header = {
+            "op": "train_eval",
+            "args": self.init_args(config),
+            "seed": _strategies.config_seed(config, self.job.seed),
+            "weights": weights,
+            "assignment": [e.to_json() for e in assignment],
+            "train": [[_wire.pack_tensor(t, buffers) for t in batch] for batch in train],
+            "eval": [_wire.pack_tensor(t, buffers) for t in evaluated],
+        }
+        self.contestant.send(header, buffers)
+        module = self._fresh_reference(config)
+        module.train()
+        with torch.no_grad():
+            for batch in train:
+                module(*batch)
+            module.eval()
+            expected_out = module(*evaluated)
+        expected = list(expected_out) if isinstance(expected_out, tuple | list) else [expected_out]
+        reply, data = self.contestant.receive_all()
+        try:
+            if not isinstance(reply, dict) or reply.get("ok") is not True:
+                raise ValueError("not a reply")
+            if reply.get("failed"):
+                raise Observation(reply, [], [], {}, {}).failure()
+            outputs = [_wire.unpack_tensor(d, data) for d in reply["outputs"]]
+            own = {str(n): _wire.unpack_tensor(d, data) for n, d in reply["buffers"].items()}
+        except (_wire.WireError, KeyError, TypeError, ValueError, AttributeError) as exc:
+            self.contestant.dead = f"the submission's process sent a malformed reply ({exc})"
+            raise Aborted(self.contestant.dead) from None
+        after = f"after {steps} training forward{'s' if steps > 1 else ''}"
+        left = dict(own)
+        for name, value in module.named_buffers():
+            if not value.is_floating_point():
+                continue
+            same_shape = {n: b for n, b in left.items() if b.shape == value.shape}
+            match = next((n for n, b in same_shape.items() if self._close([b], [value])), None)
+            if match is not None:
+                del left[match]
+                continue
+            if not same_shape:
+                raise CheckFailed(
+                    f"{after}, no buffer of yours has the shape of the reference's {name!r} "
+                    f"{tuple(value.shape)}: keep running statistics with register_buffer",
+                    expected=f"a buffer like {name!r}",
+                    actual=", ".join(f"{n} {tuple(b.shape)}" for n, b in own.items()) or "none",
+                )
+            closest = min(same_shape, key=lambda n: _worst([same_shape[n]], [value]))
+            worst = _worst([same_shape[closest]], [value])
+            raise CheckFailed(
+                f"{after}, your running statistic {closest!r} differs from the reference's "
+                f"{name!r} by up to {worst:.3g}",
+                expected=f"the reference's {name}",
+                actual=f"max |difference| {worst:.3g}",
+            )
+        if not self._close(outputs, expected):
+            worst = _worst(outputs, expected)
+            raise CheckFailed(
+                f"in eval mode {after}, outputs differ from the reference's by up to {worst:.3g}",
+                expected="the reference's eval output",
+                actual=f"max |difference| {worst:.3g}",
+            )
+
+    # ---------------------------------------------------------------- optimisers
+
+    def _optimizer_case(
+        self, config: dict[str, Any]
+    ) -> tuple[list[torch.Tensor], list[list[torch.Tensor]]]:
+        """The starting parameters and each step's gradients for ``config``."""
+        params = _strategies.make_inputs(self.checks, config, self.job.seed)
+        generator = torch.Generator().manual_seed(
+            _strategies.config_seed(config, self.job.seed) ^ 0x57E9
+        )
+        grads = [
+            [torch.randn(p.shape, generator=generator, dtype=p.dtype) for p in params]
+            for _ in range(self.checks.steps)
+        ]
+        return params, grads
+
+    def _reference_trajectory(
+        self, config: dict[str, Any], params: list[torch.Tensor], grads: list[list[torch.Tensor]]
+    ) -> list[list[torch.Tensor]]:
+        torch.default_generator.manual_seed(_strategies.config_seed(config, self.job.seed))
+        leaves = [torch.nn.Parameter(p.clone()) for p in params]
+        optimizer = self.reference(leaves, **self.init_args(config))
+        trajectory = []
+        for step in grads:
+            for leaf, grad in zip(leaves, step, strict=True):
+                leaf.grad = grad.clone()
+            optimizer.step()
+            trajectory.append([leaf.detach().clone() for leaf in leaves])
+        return trajectory
+
+    def check_trajectory(self, config: dict[str, Any]) -> None:
+        """The optimiser's parameters after every step against the reference's, from the
+        same starting parameters and the same gradients; names the first step that parts."""
+        key = self.key(config)
+        if key not in self._trajectories:
+            params, grads = self._optimizer_case(config)
+            buffers: list[bytes] = []
+            self.contestant.send(
+                {
+                    "op": "optimize",
+                    "args": self.init_args(config),
+                    "seed": _strategies.config_seed(config, self.job.seed),
+                    "params": [_wire.pack_tensor(p, buffers) for p in params],
+                    "grads": [[_wire.pack_tensor(g, buffers) for g in step] for step in grads],
+                },
+                buffers,
+            )
+            expected = self._reference_trajectory(config, params, grads)
+            reply, data = self.contestant.receive_all()
+            try:
+                if not isinstance(reply, dict) or reply.get("ok") is not True:
+                    raise ValueError("not a reply")
+                got = [[_wire.unpack_tensor(d, data) for d in step] for step in reply["trajectory"]]
+                if any(len(step) != len(params) for step in got) or len(got) > len(grads):
+                    raise ValueError("a trajectory of the wrong size")
+            except (_wire.WireError, KeyError, TypeError, ValueError) as exc:
+                self.contestant.dead = f"the submission's process sent a malformed reply ({exc})"
+                raise Aborted(self.contestant.dead) from None
+            self._trajectories[key] = (reply, got, expected)
+        reply, got, expected = self._trajectories[key]
+        names = list(self.checks.inputs)
+        total = len(expected)
+        for step, want in enumerate(expected, 1):
+            if step > len(got):
+                failure = Observation(reply, [], [], {}, {}).failure()
+                where = (
+                    "building the optimiser"
+                    if reply.get("failed") == "construct"
+                    else f"step {step} of {total}"
+                )
+                raise CheckFailed(
+                    f"{where} raised {failure.message}",
+                    traceback=failure.traceback,
+                    line=failure.line,
+                )
+            for name, actual, wanted in zip(names, got[step - 1], want, strict=False):
+                if actual.shape != wanted.shape:
+                    raise CheckFailed(
+                        f"after step {step} of {total}, parameter {name!r} has shape "
+                        f"{tuple(actual.shape)}, not {tuple(wanted.shape)}",
+                        expected=str(tuple(wanted.shape)),
+                        actual=str(tuple(actual.shape)),
+                    )
+                if self._close([actual], [wanted]):
+                    continue
+                broken = _non_finite([actual], [wanted])
+                if broken:
+                    raise CheckFailed(
+                        f"parameter {name!r} contains {broken} after step {step} of {total}, "
+                        "where the reference's stays finite",
+                        expected="finite values like the reference's",
+                        actual=broken,
+                    )
+                worst = _worst([actual], [wanted])
+                raise CheckFailed(
+                    f"the parameters part from the reference optimiser's at step {step} of "
+                    f"{total}: "
+                    f"{name!r} differs by up to {worst:.3g} (atol={self.checks.atol:g}, "
+                    f"rtol={self.checks.rtol:g})",
+                    expected=f"the reference's {name} after step {step}",
+                    actual=f"max |difference| {worst:.3g}",
+                )
 
     def check_flops(self, config: dict[str, Any]) -> None:
         observation = self.observe(config)
@@ -1570,12 +2028,88 @@ def _non_finite(actual: list[torch.Tensor], expected: list[torch.Tensor]) -> str
 def _worst(actual: list[torch.Tensor], expected: list[torch.Tensor]) -> float:
     return max(
         (
-            float((a.to(e.dtype) - e).abs().max())
+            float((a.double() - e.double()).abs().max())
             for a, e in zip(actual, expected, strict=False)
             if a.shape == e.shape and a.numel()
         ),
         default=float("nan"),
     )
+
+
+def _exact_mismatch(
+    actual: list[torch.Tensor], expected: list[torch.Tensor]
+) -> tuple[str, str, str] | None:
+    """(message, expected, actual) where an integer or bool result is not the reference's
+    exactly (its dtype included), or None."""
+    for index, (a, e) in enumerate(zip(actual, expected, strict=False)):
+        if e.is_floating_point() or a.shape != e.shape:
+            continue
+        which = f"output {index}" if len(expected) > 1 else "the output"
+        wanted = str(e.dtype).removeprefix("torch.")
+        if a.dtype != e.dtype:
+            got = str(a.dtype).removeprefix("torch.")
+            return (
+                f"{which} is {got} where the reference's is {wanted}: integer and bool "
+                "results must match exactly, dtype included",
+                wanted,
+                got,
+            )
+        wrong = int((a != e).sum())
+        if wrong:
+            return (
+                f"{which}: {wrong} of {e.numel()} {wanted} values differ from the reference's "
+                "(integer and bool results must match exactly)",
+                "the reference's values",
+                f"{wrong} differ",
+            )
+    return None
+
+
+def _dropout_problem(
+    source: torch.Tensor, outputs: list[torch.Tensor], rate: float, atol: float, rtol: float
+) -> tuple[str, str, str] | None:
+    """What is wrong with ``outputs[0]`` as inverted dropout of ``source`` at drop rate
+    ``rate`` with a mask of its own, or None: kept elements scaled by 1/(1-p), dropped ones
+    zero, and about a share p of them dropped (a binomial count, five deviations allowed)."""
+    if len(outputs) != 1 or outputs[0].shape != source.shape:
+        return ("forward must return one tensor shaped like its input", "one tensor", "other")
+    output = outputs[0].detach().double()
+    x = source.detach().double()
+    broken = _non_finite([output], [x])
+    if broken:
+        return (f"your output contains {broken} at p={rate:g}", "finite values", broken)
+    dropped = (output == 0) & (x != 0)
+    kept = ~dropped & (x != 0)
+    count, total = int(dropped.sum()), int((x != 0).sum())
+    if rate >= 1.0:
+        if count != total:
+            return (
+                f"with p=1 every element is dropped; yours keeps {total - count} of {total}",
+                "all zeros",
+                f"{total - count} kept",
+            )
+        return None
+    scale = 1.0 / (1.0 - rate)
+    if bool(kept.any()) and not torch.allclose(
+        output[kept], x[kept] * scale, atol=atol, rtol=max(rtol, 1e-5)
+    ):
+        ratio = float((output[kept] / x[kept]).median())
+        return (
+            f"kept elements are multiplied by {ratio:.4g}, where inverted dropout scales them "
+            f"by 1/(1-p) = {scale:.4g} in training (p={rate:g})",
+            f"x * {scale:.4g}",
+            f"x * {ratio:.4g}",
+        )
+    mean = total * rate
+    spread = math.sqrt(total * rate * (1.0 - rate))
+    if abs(count - mean) > 5 * spread + 1:
+        return (
+            f"drops {count} of {total} elements; with p={rate:g} each element is dropped with "
+            f"probability p, about {mean:.0f} of them",
+            f"about {mean:.0f} dropped",
+            f"{count} dropped",
+        )
+    return None
 
 
 def _most_telling(
@@ -1677,12 +2211,12 @@ def _grade_with(
     compare = question.checks.compare
     wanted = {
         *compare,
-        *(["rules"] if question.checks.forbid else []),
+        *(["rules"] if _has_rules(question) else []),
         *(["initial"] if question.checks.initial and is_module else []),
     }
     later = [
         c
-        for c in ("rules", "parameters", "output_shape", "initial", "outputs", "gradients", "flops")
+        for c in CHECK_ORDER[CHECK_ORDER.index("rules") :]
         if c in wanted and (is_module or c != "parameters")
     ]
     planned = ["compile", "load", *(["construct"] if is_module else []), *later]
@@ -1714,6 +2248,7 @@ def _grade_with(
             results[stage] = CheckResult(name=stage, status="pass")
 
         grading = Grading(job, question, contestant)
+        grading.source = source
         stage_names = [*(["construct"] if is_module else []), *later]
         grading.planned = tuple(stage_names)
         # Fast path: one search over every check; only a failure needs a search per check,
@@ -1788,11 +2323,23 @@ def _grade_with(
         ], reason
 
 
+def _has_rules(question: CodeQuestion) -> bool:
+    """Whether ``rules`` runs: the question forbids calls, or its entry point is an autograd
+    Function (whose backward must be its own)."""
+    assert question.checks is not None
+    return bool(question.checks.forbid) or question.checks.kind == "autograd_function"
+
+
 def _blocked_by(name: str, results: dict[str, CheckResult]) -> str | None:
     """Why check ``name`` cannot run given the results so far, or None."""
 
     def failed(check: str) -> bool:
         return check in results and results[check].status != "pass"
+
+    if name in ("gradcheck", "train_eval") and failed("output_shape"):
+        return "output_shape failed"
+    if name == "train_eval" and failed("parameters"):
+        return "the parameters differ, so the reference's weights cannot be copied in"
 
     if name in ("initial", "outputs", "gradients", "flops") and failed("output_shape"):
         return "output_shape failed"

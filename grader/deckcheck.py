@@ -2,7 +2,10 @@
 
 - every numeric part's ``working`` evaluates to its answer (and each accepted
   alternative's working to its value), within the part's tolerance;
-- every concept key point is hit by the question's own reference answer;
+- every concept key point is hit by the question's own reference answer, and each of
+  the question's ``examples`` hits and misses the key points it says (a packaged deck's
+  concept questions need at least two correct examples and two wrong ones, a
+  misconception and a keyword list);
 - every wrong solution names a check that the question actually runs;
 - through the grader (``code_expectations``/``code_problem``): each code
   question's reference passes its own checks and each wrong solution fails,
@@ -26,6 +29,7 @@ from questions import (
     ConceptQuestion,
     Deck,
     DeckError,
+    DeckLibrary,
     DrawError,
     NumericQuestion,
     Problem,
@@ -35,10 +39,11 @@ from questions import (
     draw_values,
     evaluate_expression,
     load_deck_located,
+    packaged_decks_dir,
 )
 
 from ._errors import GraderError, NumericParseError
-from .numeric import evaluate_arithmetic, format_number
+from .numeric import evaluate_working, format_number
 from .pool import GradeRequest, GraderPool
 from .report import SubmissionReport
 
@@ -67,7 +72,8 @@ def check_deck_file(path: Path | str) -> DeckCheck:
         deck, where = load_deck_located(path)
     except DeckError as exc:
         return DeckCheck(str(path), None, problems=exc.problems)
-    problems, notes = check_deck(deck, where)
+    shipped = Path(path).resolve().parent == packaged_decks_dir().resolve()
+    problems, notes = check_deck(deck, where, shipped=shipped)
     return DeckCheck(str(path), deck, where, tuple(problems), tuple(notes))
 
 
@@ -116,8 +122,27 @@ def check_decks(
                         ("id",), f"duplicate deck id {result.deck.id!r}, also in {earlier}"
                     )
                 )
+    _check_replacements(results, problems)
     graded = _grade_code(results, problems, jobs, grade_all) if grade_code else 0
     return DeckRun(tuple(results), tuple(tuple(p) for p in problems), graded)
+
+
+def _check_replacements(results: Sequence[DeckCheck], problems: list[list[Problem]]) -> None:
+    """Every retired question's ``replaced_by`` names a question asked in a deck checked here
+    or installed."""
+    live = set(DeckLibrary.discover().question_ids())
+    live |= {f"{r.deck.id}/{q.id}" for r in results if r.deck for q in r.deck.questions}
+    for result, found in zip(results, problems, strict=True):
+        if result.deck is None or result.where is None:
+            continue
+        for index, question in enumerate(result.deck.retired):
+            if question.replaced_by not in live:
+                found.append(
+                    result.where.problem(
+                        ("retired", index, "replaced_by"),
+                        f"{question.replaced_by!r} is not a question asked in any deck",
+                    )
+                )
 
 
 def _grade_code(
@@ -158,8 +183,11 @@ def _grade_code(
     return len(expectations)
 
 
-def check_deck(deck: Deck, where: SourceMap) -> tuple[list[Problem], list[str]]:
-    """Self-checks of a loaded deck: (problems, notes)."""
+def check_deck(
+    deck: Deck, where: SourceMap, *, shipped: bool = False
+) -> tuple[list[Problem], list[str]]:
+    """Self-checks of a loaded deck: (problems, notes). A ``shipped`` (packaged) deck must
+    prove every concept question's key points with examples."""
     problems: list[Problem] = []
     notes: list[str] = []
     for index, question in enumerate(deck.questions):
@@ -175,8 +203,11 @@ def check_deck(deck: Deck, where: SourceMap) -> tuple[list[Problem], list[str]]:
                     "those answers are not verified"
                 )
         elif isinstance(question, ConceptQuestion):
-            for k_index, key_point in enumerate(question.key_points):
-                if not key_point.hit_by(question.answer):
+            own = question.judge(question.answer).verdicts
+            for k_index, (key_point, verdict) in enumerate(
+                zip(question.key_points, own, strict=True)
+            ):
+                if not verdict.hit:
                     problems.append(
                         where.problem(
                             (*loc, "key_points", k_index, "patterns"),
@@ -184,6 +215,12 @@ def check_deck(deck: Deck, where: SourceMap) -> tuple[list[Problem], list[str]]:
                             "answer",
                         )
                     )
+            problems += _check_examples(question, loc, where)
+            missing = _examples_missing(question)
+            if missing and shipped:
+                problems.append(where.problem((*loc, "examples"), missing))
+            elif missing:
+                notes.append(f"{deck.id}/{question.id}: {missing}")
         elif isinstance(question, CodeQuestion):
             problems += _check_code(question, loc, where)
             if question.checks is None:
@@ -195,6 +232,62 @@ def check_deck(deck: Deck, where: SourceMap) -> tuple[list[Problem], list[str]]:
                     for name in _undrawn_defaults(question)
                 ]
     return problems, notes
+
+
+MIN_CORRECT_EXAMPLES = 2
+MIN_WRONG_EXAMPLES = 2
+
+
+def _examples_missing(question: ConceptQuestion) -> str | None:
+    """What the question's examples lack to prove its key points, or None."""
+    kinds = [example.kind for example in question.examples]
+    correct = kinds.count("correct")
+    wrong = len(kinds) - correct
+    lacking = []
+    if correct < MIN_CORRECT_EXAMPLES:
+        lacking.append(f"{MIN_CORRECT_EXAMPLES} correct answers in different words")
+    if wrong < MIN_WRONG_EXAMPLES or "misconception" not in kinds or "keywords" not in kinds:
+        lacking.append(
+            f"{MIN_WRONG_EXAMPLES} wrong ones (at least a misconception and a keyword list)"
+        )
+    if not lacking:
+        return None
+    return (
+        f"examples prove the key points: it needs at least {' and '.join(lacking)}; "
+        f"it has {correct} correct and {wrong} wrong"
+    )
+
+
+def _check_examples(
+    question: ConceptQuestion, loc: tuple[Any, ...], where: SourceMap
+) -> list[Problem]:
+    """Each example hits the key points it must hit and misses those it must miss."""
+    problems = []
+    count = len(question.key_points)
+    for e_index, example in enumerate(question.examples):
+        judgement = question.judge(example.answer)
+        hit = {n for n, verdict in enumerate(judgement.verdicts, 1) if verdict.hit}
+        must_hit, must_miss = example.expected(count)
+        missed = sorted(must_hit - hit)
+        wrongly = sorted(must_miss & hit)
+        if not missed and not wrongly:
+            continue
+        said = []
+        if missed:
+            said.append(f"misses key point(s) {', '.join(map(str, missed))}")
+        if wrongly:
+            spans = "; ".join(
+                f"{n}: {' / '.join(repr(s.text) for s in judgement.verdicts[n - 1].claims)}"
+                for n in wrongly
+            )
+            said.append(f"hits key point(s) it must miss ({spans})")
+        problems.append(
+            where.problem(
+                (*loc, "examples", e_index, "answer"),
+                f"{example.kind} example {e_index + 1} {' and '.join(said)}",
+            )
+        )
+    return problems
 
 
 def _undrawn_defaults(question: CodeQuestion) -> list[str]:
@@ -422,7 +515,7 @@ def _check_drawn(
 
 def _working_problem(working: str, expected: float, tolerance: Tolerance) -> str | None:
     try:
-        value = evaluate_arithmetic(working)
+        value = evaluate_working(working)
     except NumericParseError as exc:
         return f"working {working!r} does not evaluate: {exc}"
     if not tolerance.allows(value, expected):
@@ -439,7 +532,7 @@ def _check_code(
     if question.checks is None:
         return
     runs = set(ALWAYS_RUN) | set(question.checks.compare)
-    if question.checks.forbid:
+    if question.checks.forbid or question.checks.kind == "autograd_function":
         runs.add("rules")
     if question.checks.initial:
         runs.add("initial")

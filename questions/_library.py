@@ -182,8 +182,28 @@ class DeckLibrary:
             raise UnknownQuestionError(deck_id, _closest(deck_id, [d.id for d in self.decks]))
         return found
 
+    def replacements(self) -> dict[str, str]:
+        """``DECK/QID`` of every retired question → the live ``DECK/QID`` that asks it now
+        (chains followed; a replacement that names no live question is left out)."""
+        direct: dict[str, str] = {}
+        for loaded in self.decks:
+            direct.update(loaded.deck.replacements())
+        live = set(self.question_ids())
+        resolved: dict[str, str] = {}
+        for old in direct:
+            seen, current = {old}, direct[old]
+            while current in direct and current not in seen:
+                seen.add(current)
+                current = direct[current]
+            if current in live:
+                resolved[old] = current
+        return resolved
+
     def question(self, full_id: str) -> tuple[LoadedDeck, AnyQuestion]:
-        """The deck and question named ``DECK/QID``."""
+        """The deck and question named ``DECK/QID``; a retired id gives its replacement."""
+        replacement = self.replacements().get(full_id.strip())
+        if replacement is not None:
+            full_id = replacement
         deck_id, slash, question_id = full_id.strip().partition("/")
         loaded = next((d for d in self.decks if d.id == deck_id), None)
         if loaded is not None and slash:

@@ -188,17 +188,19 @@ def _repeated(items: Any, key: str, loc: Loc, what: str, positions: SourceMap) -
 
 def _duplicate_ids(data: dict[str, Any], positions: SourceMap) -> list[Problem]:
     """Ids the models cannot police alone: repeated question ids and wrong-solution names."""
-    questions = data.get("questions")
-    problems = _repeated(questions, "id", ("questions",), "question id", positions)
-    for index, question in enumerate(questions if isinstance(questions, list) else []):
-        if isinstance(question, dict):
-            problems += _repeated(
-                question.get("wrong_solutions"),
-                "name",
-                ("questions", index, "wrong_solutions"),
-                "wrong solution name",
-                positions,
-            )
+    problems: list[Problem] = []
+    for section in ("questions", "retired"):
+        questions = data.get(section)
+        problems += _repeated(questions, "id", (section,), "question id", positions)
+        for index, question in enumerate(questions if isinstance(questions, list) else []):
+            if isinstance(question, dict):
+                problems += _repeated(
+                    question.get("wrong_solutions"),
+                    "name",
+                    (section, index, "wrong_solutions"),
+                    "wrong solution name",
+                    positions,
+                )
     return problems
 
 

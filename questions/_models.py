@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import keyword
 import re
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal, Self, get_args
 
 from pydantic import (
@@ -23,6 +24,8 @@ from pydantic import (
 )
 
 from ._arithmetic import BOUND_RULES, DECK_RULES, ArithmeticRefused, UnknownName, check_arithmetic
+from ._claims import ANSWER_IN_SENTENCES, Reading, Span, find_claims
+from ._claims import read as read_answer
 
 Slug = Annotated[
     str,
@@ -43,6 +46,9 @@ CheckName = Literal[
     "initial",
     "outputs",
     "gradients",
+    "gradcheck",
+    "train_eval",
+    "trajectory",
     "flops",
 ]
 CHECK_ORDER: tuple[CheckName, ...] = get_args(CheckName)
@@ -60,12 +66,20 @@ class _Model(BaseModel):
 
 
 class KeyPoint(_Model):
-    """One rubric point; a free-text answer hits it when any pattern matches."""
+    """One rubric point; an answer hits it when a pattern matches a claim the answer makes.
+
+    Patterns are matched against the normalised answer (see ``questions._claims``): a match
+    in a clause that makes no claim, a negated match, or one whose words all come from the
+    prompt earns nothing.
+    """
 
     point: str = Field(min_length=1, description="What a good answer says, shown as hit/missed.")
     patterns: list[str] = Field(
         min_length=1,
-        description="Case-insensitive regular expressions; any match counts as a hit.",
+        description=(
+            "Case-insensitive regular expressions over the normalised answer (ASCII math, "
+            "contractions spelled out); a match in a clause that asserts it counts as a hit."
+        ),
     )
 
     @field_validator("patterns")
@@ -82,9 +96,51 @@ class KeyPoint(_Model):
                 ) from None
         return patterns
 
-    def hit_by(self, text: str) -> bool:
-        """Whether ``text`` mentions this point."""
-        return any(re.search(p, text, re.IGNORECASE) for p in self.patterns)
+    def claims_in(self, reading: Reading) -> tuple[list[Span], list[Span]]:
+        """(the answer's claims that make this point, matches that earn nothing)."""
+        return find_claims(self.patterns, reading)
+
+    def hit_by(self, text: str, prompt: str = "") -> bool:
+        """Whether ``text``, answering ``prompt``, makes this point."""
+        made, _ = self.claims_in(read_answer(text, prompt))
+        return bool(made)
+
+
+@dataclass(frozen=True)
+class KeyPointVerdict:
+    """One key point judged: hit or not, and where in the answer (offsets for highlighting)."""
+
+    key_point: KeyPoint
+    hit: bool
+    claims: tuple[Span, ...]
+    """The answer's spans that make the point."""
+    void: tuple[Span, ...]
+    """Matches that earn nothing: negated, only the prompt's words, or in a list of terms."""
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """A free-text answer judged against every key point of a concept question."""
+
+    verdicts: tuple[KeyPointVerdict, ...]
+    makes_claims: bool
+    """False for an answer with no sentence that asserts anything (a list of terms)."""
+
+    @property
+    def score(self) -> float:
+        """The share of key points hit (1.0 when the question has none)."""
+        if not self.verdicts:
+            return 1.0
+        return sum(v.hit for v in self.verdicts) / len(self.verdicts)
+
+    @property
+    def advice(self) -> str | None:
+        """What to tell the learner about the form of the answer, if anything."""
+        listed = any(v.void for v in self.verdicts) or not self.verdicts
+        return ANSWER_IN_SENTENCES if not self.makes_claims and listed else None
+
+    def pairs(self) -> list[tuple[KeyPoint, bool]]:
+        return [(v.key_point, v.hit) for v in self.verdicts]
 
 
 class _QuestionBase(_Model):
@@ -98,6 +154,14 @@ class _QuestionBase(_Model):
     tags: list[str] = Field(default_factory=list)
     expected_seconds: int | None = Field(
         default=None, gt=0, description="Time a prepared candidate needs; fast and right → Easy."
+    )
+    replaced_by: str | None = Field(
+        default=None,
+        pattern=r"^[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9-]*$",
+        description=(
+            "Only in a deck's `retired` list: the DECK/QID that now asks this question. A "
+            "retired question is never offered again; progress on it moves to its replacement."
+        ),
     )
 
     @property
@@ -166,9 +230,18 @@ class ConceptQuestion(_QuestionBase):
                 raise ValueError(f"example {number} lists a key point as both hit and missed")
         return self
 
+    def judge(self, text: str) -> Judgement:
+        """``text`` judged against each key point, with the spans that make each one."""
+        reading = read_answer(text, self.prompt)
+        verdicts = []
+        for key_point in self.key_points:
+            made, void = key_point.claims_in(reading)
+            verdicts.append(KeyPointVerdict(key_point, bool(made), tuple(made), tuple(void)))
+        return Judgement(tuple(verdicts), reading.makes_claims)
+
     def rubric(self, text: str) -> list[tuple[KeyPoint, bool]]:
-        """Each key point with whether ``text`` hits it."""
-        return [(kp, kp.hit_by(text)) for kp in self.key_points]
+        """Each key point with whether ``text`` makes it (see :meth:`judge` for the spans)."""
+        return self.judge(text).pairs()
 
 
 # --------------------------------------------------------------------------- numeric
@@ -417,12 +490,24 @@ class TensorSpec(_Model):
 
 
 class Forbidden(_Model):
-    """A call the prompt rules out, found by the ATen operations it leaves in a traced forward."""
+    """A call the prompt rules out: found by the ATen operations it leaves in a traced
+    forward (``ops``), or by the names the submitted source uses (``names``)."""
 
     call: str = Field(min_length=1, description="What the learner is told, e.g. `F.hardswish`.")
     ops: list[str] = Field(
-        min_length=1,
+        default_factory=list,
         description="ATen operations it leaves, e.g. `aten.hardswish` (any overload).",
+    )
+    names: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Dotted names the source may not use, imports and aliases resolved: "
+            "`torch.optim.SGD` also catches `from torch.optim import SGD` and "
+            "`optim.SGD(...)`; a name also covers what is under it "
+            "(`torch.optim.SGD.step`). `.name` forbids that attribute on anything "
+            "(`.backward`). Read by the judge from the submitted text, for code (an "
+            "optimiser, an autograd Function) that is not traced."
+        ),
     )
 
     @field_validator("ops")
@@ -433,11 +518,33 @@ class Forbidden(_Model):
                 raise ValueError(f"{op!r} is not an ATen operation name such as aten.hardswish")
         return ops
 
+    @field_validator("names")
+    @classmethod
+    def _dotted_names(cls, names: list[str]) -> list[str]:
+        for name in names:
+            if not re.fullmatch(r"\.?[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*", name):
+                raise ValueError(f"{name!r} is not a dotted name such as torch.optim.SGD")
+        return names
+
+    @model_validator(mode="after")
+    def _something_to_find(self) -> Self:
+        if not self.ops and not self.names:
+            raise ValueError("a forbidden call needs `ops` or `names` to be found by")
+        return self
+
 
 class Checks(_Model):
     """How the grader tests a code answer; turned into hypothesis strategies."""
 
-    kind: Literal["module", "function"] = "module"
+    kind: Literal["module", "function", "autograd_function", "optimizer"] = Field(
+        default="module",
+        description=(
+            "module: construct, then call forward. function: call it. autograd_function: a "
+            "torch.autograd.Function subclass with its own backward, called as "
+            "`Entry.apply(*inputs, *init values)`. optimizer: `Entry(params, **init)` over "
+            "the `inputs` as parameters, run for `steps` steps and checked as `trajectory`."
+        ),
+    )
     init: dict[str, Strategy] = Field(
         default_factory=dict,
         description=(
@@ -477,10 +584,76 @@ class Checks(_Model):
             "first dimension in one parameter, in this order: a fused q, k, v projection."
         ),
     )
+    steps: int = Field(
+        default=5,
+        ge=1,
+        le=100,
+        description=(
+            "For an optimizer: how many steps it takes, each with freshly drawn gradients "
+            "for every parameter, the same as the reference's; `trajectory` names the first "
+            "step where the parameters part from the reference's."
+        ),
+    )
+    dropout: float | str | None = Field(
+        default=None,
+        description=(
+            "The forward zeroes elements of its first input with this probability (a number "
+            "or the name of a value drawn in `init` or `dims`) in training: the grader seeds "
+            "torch's generator before each forward, so a mask drawn as torch draws it "
+            "matches exactly; any other mask is checked by its statistics (the share "
+            "dropped, the kept values scaled by 1/(1-p), a new mask each call, gradients "
+            "through the kept elements only)."
+        ),
+    )
+    train_steps: int = Field(
+        default=3,
+        ge=1,
+        le=20,
+        description=(
+            "For `train_eval`: training forwards on fresh inputs before the running "
+            "statistics (floating buffers) are compared and the module is run in eval mode."
+        ),
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _optimizer_compares_its_trajectory(cls, value: Any) -> Any:
+        if isinstance(value, dict) and value.get("kind") == "optimizer" and "compare" not in value:
+            return {**value, "compare": ["trajectory"]}
+        return value
+
+    @model_validator(mode="after")
+    def _checks_fit_the_kind(self) -> Self:
+        compare = set(self.compare)
+        if self.kind == "optimizer":
+            if compare - {"trajectory"}:
+                raise ValueError(
+                    "an optimizer is checked by `trajectory` only, got "
+                    + ", ".join(sorted(compare - {"trajectory"}))
+                )
+            if any(spec.dtype not in ("float32", "float64") for spec in self.inputs.values()):
+                raise ValueError("an optimizer's `inputs` are its parameters: floating tensors")
+            if self.dropout is not None:
+                raise ValueError("`dropout` is for a module or a function, not an optimizer")
+        elif "trajectory" in compare:
+            raise ValueError("`trajectory` is for `kind: optimizer`")
+        if "train_eval" in compare and self.kind != "module":
+            raise ValueError("`train_eval` is for modules: only a module has train and eval modes")
+        if "gradcheck" in compare and self.kind not in ("function", "autograd_function"):
+            raise ValueError("`gradcheck` is for a function or an autograd_function")
+        if self.kind in ("optimizer", "autograd_function") and any(r.ops for r in self.forbid):
+            raise ValueError(
+                f"a {self.kind} is not traced, so `forbid` finds calls by `names`, not `ops`"
+            )
+        if isinstance(self.dropout, float) and not 0.0 <= self.dropout <= 1.0:
+            raise ValueError(f"`dropout` is a probability, got {self.dropout}")
+        if isinstance(self.dropout, str) and self.dropout not in {*self.init, *self.dims}:
+            raise ValueError(f"`dropout`: {self.dropout!r} is not a value drawn in init or dims")
+        return self
 
     @model_validator(mode="after")
     def _names_defined_before_use(self) -> Self:
-        if self.kind == "function" and self.initial:
+        if self.kind != "module" and self.initial:
             raise ValueError("`initial` is for modules; a function has no parameters")
         for join in self.joins:
             if len(join) < 2 or len(set(join)) != len(join):
@@ -606,6 +779,34 @@ class Deck(_Model):
     source: str | None = Field(default=None, description="Where the questions come from.")
     description: str | None = None
     questions: list[Question] = Field(min_length=1)
+    retired: list[Question] = Field(
+        default_factory=list,
+        description=(
+            "Questions no longer asked, kept so that the ids users' progress refers to stay "
+            "valid; each names its `replaced_by`."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _retired_name_their_replacement(self) -> Self:
+        for question in self.questions:
+            if question.replaced_by is not None:
+                raise ValueError(
+                    f"question {question.id!r} has `replaced_by`: move it to `retired`"
+                )
+        live = {q.id for q in self.questions}
+        for question in self.retired:
+            if question.replaced_by is None:
+                raise ValueError(f"retired question {question.id!r} needs `replaced_by`")
+            if question.id in live:
+                raise ValueError(f"{question.id!r} is both asked and retired")
+            if question.replaced_by == f"{self.id}/{question.id}":
+                raise ValueError(f"retired question {question.id!r} cannot replace itself")
+        return self
+
+    def replacements(self) -> dict[str, str]:
+        """``DECK/QID`` of each retired question → the ``DECK/QID`` that replaces it."""
+        return {f"{self.id}/{q.id}": q.replaced_by for q in self.retired if q.replaced_by}
 
     def counts_by_kind(self) -> dict[str, int]:
         counts: dict[str, int] = dict.fromkeys(QUESTION_KINDS, 0)
@@ -614,6 +815,7 @@ class Deck(_Model):
         return counts
 
     def get(self, question_id: str) -> AnyQuestion | None:
+        """The question asked with this id (retired questions are not)."""
         return next((q for q in self.questions if q.id == question_id), None)
 
 

@@ -178,6 +178,7 @@ class Scheduler:
         order up to what is left of today's limit of new ones."""
         moment = now if now is not None else self.clock()
         known = _question_ids(library, decks)
+        self.store.adopt_retired(library.replacements())
         cards = self.store.cards()
         end = start_of_day(moment) + timedelta(days=1)
         due = sorted(
@@ -204,6 +205,7 @@ class Scheduler:
         today = start_of_day(moment)
         counts = [0] * days
         known = set(_question_ids(library, decks))
+        self.store.adopt_retired(library.replacements())
         for question, row in self.store.cards().items():
             if question not in known:
                 continue

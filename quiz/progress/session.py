@@ -21,7 +21,7 @@ import random
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Literal, TypeVar
 
@@ -32,19 +32,20 @@ from questions import (
     CodeQuestion,
     ConceptQuestion,
     Deck,
-    KeyPoint,
     Kind,
     NumericQuestion,
     draw_numbers,
 )
 
+from .concept import PointResult, judge, suggested_rating, ticked_score
 from .scheduling import Scheduler, rating_for
-from .store import Attempt, PendingReview, Store, Verdict
+from .store import Attempt, KeyPointMark, PendingReview, Store, Verdict
 
 QuestionStatus = Literal["new", "answered", "skipped"]
 
-RubricHits = list[tuple[KeyPoint, bool]]
-"""Each key point of a concept question with whether the answer hit it."""
+PointResults = list[PointResult]
+"""Each key point of a concept question as the matcher judged the answer
+(:func:`~quiz.progress.concept.judge`)."""
 
 _Q = TypeVar("_Q", ConceptQuestion, NumericQuestion, ChoiceQuestion, CodeQuestion)
 
@@ -70,7 +71,8 @@ class ChoiceOutcome:
 class Outcome:
     """What the UI shows after an answer.
 
-    ``detail`` depends on ``kind``: concept, :data:`RubricHits`;
+    ``detail`` depends on ``kind``: concept, :data:`PointResults` (the matcher's judgement;
+    the checklist the learner confirms is :meth:`PracticeSession.ticks`);
     numeric, :class:`~grader.NumericResult`; choice, :class:`ChoiceOutcome`; code,
     :class:`~grader.SubmissionReport`.
     """
@@ -110,6 +112,11 @@ class QuestionState:
     """The rating spaced repetition was given, once stored."""
     due: datetime | None = None
     """When spaced repetition brings the question back, once rated."""
+    ticks: tuple[bool, ...] = ()
+    """Concept: the key points ticked in the latest answer's checklist (the matcher's hits
+    until someone changes them)."""
+    confirmed_ticks: tuple[bool, ...] | None = None
+    """Concept: the ticks last confirmed and stored, if any."""
 
 
 class PracticeSession:
@@ -323,17 +330,90 @@ class PracticeSession:
     # ------------------------------------------------------------------ answers
 
     def submit_concept(self, text: str) -> Outcome:
-        """Check a free-text answer against the rubric; record it, pending a self-rating.
+        """Check a free-text answer against the key points; record it, pending a self-rating.
 
-        The score is the fraction of key points hit (1.0 when the question has none). The
-        draft is deleted: the answer is now in the store.
+        The matcher pre-ticks the checklist (:meth:`ticks`) with the points it finds; the
+        score is the share of ticked points (1.0 when the question has none) and stays the
+        matcher's suggestion until confirmed (:meth:`rate`). The draft is deleted: the answer
+        is now in the store.
         """
         question = self._current_as(ConceptQuestion, "submit_concept")
-        hits: RubricHits = question.rubric(text)
-        score = sum(hit for _, hit in hits) / len(hits) if hits else 1.0
-        outcome = self._record(self.index, text, "rated", score, hits)
+        results: PointResults = judge(question, text)
+        hits = tuple(result.hit for result in results)
+        outcome = self._record(
+            self.index,
+            text,
+            "rated",
+            ticked_score(hits),
+            results,
+            key_points=tuple(KeyPointMark(r.point, r.hit, r.hit) for r in results),
+        )
+        state = self._state(self.index)
+        state.ticks = hits
+        state.confirmed_ticks = None
         self._keep_draft(self.index, text, settled=True)
         return outcome
+
+    # ------------------------------------------------------------------ the checklist
+
+    def ticks(self, index: int | None = None) -> tuple[bool, ...]:
+        """The key points ticked in the checklist of the latest concept answer to the question
+        at ``index`` (the current one); empty before an answer."""
+        return self._state(self.index if index is None else self._checked(index)).ticks
+
+    def tick(self, point: int, index: int | None = None, *, ticked: bool | None = None) -> bool:
+        """Tick (``ticked=True``), untick (False) or toggle (None) key point ``point``
+        (0-based) of the latest concept answer to the question at ``index`` (the current one);
+        returns whether it is now ticked. The change waits to be confirmed (:meth:`rate`).
+        ``ValueError`` before an answer or for a point that does not exist."""
+        at = self.index if index is None else self._checked(index)
+        state = self._state(at)
+        if state.outcome is None or state.outcome.kind != "concept":
+            raise ValueError(
+                f"{self.question_id(self.questions[at])} has no concept answer to tick"
+            )
+        if (
+            isinstance(point, bool)
+            or not isinstance(point, int)
+            or not 0 <= point < len(state.ticks)
+        ):
+            raise ValueError(f"key point {point!r} does not exist; there are {len(state.ticks)}")
+        marks = list(state.ticks)
+        marks[point] = not marks[point] if ticked is None else bool(ticked)
+        state.ticks = tuple(marks)
+        return marks[point]
+
+    def confirmed(self, index: int | None = None) -> bool:
+        """Whether the checklist of the question at ``index`` (the current one) is confirmed
+        as it stands (ticked again since: not confirmed)."""
+        state = self._state(self.index if index is None else self._checked(index))
+        return state.confirmed_ticks is not None and state.confirmed_ticks == state.ticks
+
+    def suggested_rating(self, index: int | None = None) -> int | None:
+        """The self-rating the checklist suggests (:func:`~quiz.progress.concept.suggested_rating`);
+        None before a concept answer."""
+        state = self._state(self.index if index is None else self._checked(index))
+        if state.outcome is None or state.outcome.kind != "concept":
+            return None
+        return suggested_rating(state.ticks)
+
+    def _confirmation(self, at: int) -> tuple[tuple[KeyPointMark, ...], float]:
+        """The checklist of the question at ``at`` as the store keeps it, and its score."""
+        state = self._state(at)
+        assert state.outcome is not None
+        results: PointResults = state.outcome.detail
+        marks = tuple(
+            KeyPointMark(result.point, result.hit, ticked)
+            for result, ticked in zip(results, state.ticks, strict=True)
+        )
+        return marks, ticked_score(state.ticks)
+
+    def _confirmed(self, at: int, score: float) -> None:
+        """Note that the checklist of the question at ``at`` is stored as confirmed."""
+        state = self._state(at)
+        assert state.outcome is not None
+        state.confirmed_ticks = state.ticks
+        state.outcome = replace(state.outcome, score=score)
 
     def rate(self, rating: int) -> None:
         """Self-rate the current concept answer 1..4 (Again/Hard/Good/Easy).
@@ -341,13 +421,18 @@ class PracticeSession:
         ``TypeError`` when the current question is not a concept question; ``ValueError``
         for a rating outside 1..4 or when it has not been answered in this session. Rating
         again replaces the earlier rating.
+
+        Rating confirms the checklist as it stands (:meth:`tick`): the attempt's score becomes
+        the share of ticked points and the ticks are stored as the learner's.
         """
         self._current_as(ConceptQuestion, "rate")
         state = self._state(self.index)
         if state.outcome is None:
             raise ValueError(f"{self.question_id()} has not been answered yet; nothing to rate")
         review = None if self.scheduler is None else self._pending_review(self.index, rating)
-        self.store.rate(state.outcome.attempt_id, rating, review=review)
+        marks, score = self._confirmation(self.index)
+        self.store.rate(state.outcome.attempt_id, rating, review=review, confirm=(marks, score))
+        self._confirmed(self.index, score)
         state.rating = rating
         if review is not None:
             self._rescheduled(self.index, rating)
@@ -433,7 +518,16 @@ class PracticeSession:
             )
         return question
 
-    def _record(self, at: int, answer: str, verdict: Verdict, score: float, detail: Any) -> Outcome:
+    def _record(
+        self,
+        at: int,
+        answer: str,
+        verdict: Verdict,
+        score: float,
+        detail: Any,
+        *,
+        key_points: tuple[KeyPointMark, ...] = (),
+    ) -> Outcome:
         question = self.questions[at]
         state = self._state(at)
         seconds = self.seconds(at)
@@ -447,6 +541,7 @@ class PracticeSession:
             hints=state.hints,
             mode=self.mode,
             mock=self._mock_id(),
+            key_points=key_points,
         )
         tries = state.tries + 1
         rating = self._graded_rating(at, verdict, tries=tries, seconds=seconds)
@@ -529,8 +624,8 @@ class PracticeSession:
 __all__ = [
     "ChoiceOutcome",
     "Outcome",
+    "PointResults",
     "PracticeSession",
     "QuestionState",
     "QuestionStatus",
-    "RubricHits",
 ]

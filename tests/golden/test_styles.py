@@ -9,6 +9,10 @@ fail, at the check the manifest names when it names one.
 An entry marked ``known`` is one the grader gets wrong today. It is a strict xfail on the
 pass/not-pass verdict alone, so it turns red the moment the grader gives the right verdict,
 whichever check then catches the mistake: remove the mark, and the check is asserted too.
+
+A deck's own tests may grade further styles, kept beside them under
+``tests/unit/fixtures/<deck>/<question>/`` as ``correct_*.py`` and ``wrong_*.py``; they count
+towards the styles every code question needs, and are graded there, not twice.
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ SEED = 0
 TIMEOUT = 20.0
 MIN_CORRECT = 4
 MIN_WRONG = 2
+MIN_MISTAKES = 3
+DECK_FIXTURES = HERE.parent / "unit" / "fixtures"
 # In the order the grader runs them.
 CHECKS = (
     "compile",
@@ -115,17 +121,26 @@ def test_every_entry_is_well_formed() -> None:
 
 def test_every_code_question_has_correct_styles_and_mistakes() -> None:
     library = DeckLibrary.discover(include_user=False)
-    code_questions = sorted(
-        f"{loaded.id}/{question.id}"
+    wrong_solutions = {
+        f"{loaded.id}/{question.id}": question.wrong_solutions
         for loaded in library.decks
         for question in loaded.deck.questions
         if isinstance(question, CodeQuestion) and question.checks is not None
-    )
+    }
+    code_questions = sorted(wrong_solutions)
     correct = Counter(e["question"] for e in ENTRIES if e["expect"] == "pass")
     wrong = Counter(e["question"] for e in ENTRIES if e["expect"] == "fail")
-    assert sorted(set(correct) | set(wrong)) == code_questions
+    # The corpus of judgement cases: four correct styles and two mistakes each.
     assert {q: n for q, n in correct.items() if n < MIN_CORRECT} == {}
     assert {q: n for q, n in wrong.items() if n < MIN_WRONG} == {}
+    # Every code question: another correct style, and three mistakes check-deck or a
+    # grading test proves are caught.
+    for question in code_questions:
+        folder = DECK_FIXTURES / question
+        correct[question] += len(list(folder.glob("correct_*.py")))
+        wrong[question] += len(list(folder.glob("wrong_*.py"))) + len(wrong_solutions[question])
+    assert {q: correct[q] for q in code_questions if correct[q] < 1} == {}
+    assert {q: wrong[q] for q in code_questions if wrong[q] < MIN_MISTAKES} == {}
 
 
 @pytest.mark.parametrize("entry", [_param(e) for e in ENTRIES])

@@ -35,6 +35,8 @@ from quiz.app.screens.home import HomeScreen
 from quiz.app.screens.jump import JumpScreen
 from quiz.app.screens.practice import PracticeScreen
 from quiz.app.widgets import ChoiceAnswer, CodeAnswer, ConceptAnswer, NumericAnswer
+from quiz.app.widgets.concept import KeyPointChecklist
+from quiz.progress.concept import judge, ticked_score
 from quiz.progress.session import PracticeSession
 from quiz.progress.store import Store
 from quiz.render import plain
@@ -187,14 +189,16 @@ async def test_concept_answer_shows_rubric_and_the_rating_is_stored(app: QuizApp
         assert app.store.draft(f"{DECK}/q1") == CONCEPT_ANSWER
 
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: bool(app.screen.query("#rubric")), "the rubric")
+        await wait_for(pilot, lambda: bool(app.screen.query("#checklist")), "the checklist")
         assert text_of(app, "#given") == CONCEPT_ANSWER
         question = session.current
         assert isinstance(question, ConceptQuestion)
-        marks = [line[0] for line in text_of(app, "#rubric").splitlines()]
-        # reduction (bottleneck) and non-linearity (ReLU) are hit; cross-channel mixing is not
-        assert marks == ["✓", "✓", "✗"]
-        assert text_of(app, "#rubric").splitlines()[2].endswith(plain(question.key_points[2].point))
+        # the checklist is pre-ticked with what the matcher found
+        checklist = app.screen.query_one("#checklist", KeyPointChecklist)
+        matched = [result.hit for result in judge(question, CONCEPT_ANSWER)]
+        assert checklist.ticks == matched
+        assert checklist.option_count == 3
+        assert plain(question.key_points[2].point) in str(checklist.get_option_at_index(2).prompt)
         assert [b.id for b in app.screen.query("#ratings Button").results(Button)] == [
             "rate-1",
             "rate-2",
@@ -203,7 +207,7 @@ async def test_concept_answer_shows_rubric_and_the_rating_is_stored(app: QuizApp
         ]
         [attempt] = app.store.attempts(f"{DECK}/q1")
         assert (attempt.verdict, attempt.rating, attempt.answer) == ("rated", None, CONCEPT_ANSWER)
-        assert attempt.score == pytest.approx(2 / 3)
+        assert attempt.score == pytest.approx(ticked_score(matched))
         assert app.store.draft(f"{DECK}/q1") is None
         assert "[answered]  rate 1–4 to schedule" in progress(app)
 

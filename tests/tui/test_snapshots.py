@@ -108,8 +108,9 @@ def test_concept_question(snap_compare: SnapCompare, app: QuizApp) -> None:
 
 
 def test_concept_answered_with_rubric(snap_compare: SnapCompare, app: QuizApp) -> None:
-    answer = "1x1 bottleneck + ReLU"
-    run_before = scenario(1, *answer, "ctrl+s", show="#rubric")
+    answer = "It is a bottleneck: it cuts the channels, and the ReLU after it adds non-linearity."
+    # the checklist takes the focus, which scrolls it into view under the answer
+    run_before = scenario(1, *answer, "ctrl+s", until=lambda app: shown(app, "#checklist:focus"))
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
@@ -165,8 +166,8 @@ def test_mock_scorecard(snap_compare: SnapCompare, app: QuizApp) -> None:
         interview.submit_concept("A bottleneck: fewer channels, and a ReLU.")
         interview.next()
         interview.submit_numeric(["162", "2592"])
-        app.push_screen(ScorecardScreen(interview.finish()))
-        await wait_until(pilot, lambda: shown(app, "#scorecard"))
+        app.push_screen(ScorecardScreen(interview.finish(), interview=interview))
+        await wait_until(pilot, lambda: shown(app, "#scorecard") and shown(app, "#checklist-0"))
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

@@ -170,8 +170,9 @@ class TestEfficientArchitecturesDeck(DeckSuite):
     def test_hard_swish_rubric_tells_the_two_formulas_apart(self, deck: Deck) -> None:
         question = concept_question(deck, "hard-swish")
         hard, swish, _cheaper = question.key_points
-        assert hard.hit_by("x * relu6(x+3) / 6") and not hard.hit_by("x * sigmoid(x)")
-        assert swish.hit_by("x * sigmoid(x)") and not swish.hit_by("x * relu6(x+3) / 6")
+        hard_text, swish_text = "It is x * relu6(x+3) / 6.", "It is x * sigmoid(x)."
+        assert hard.hit_by(hard_text) and not hard.hit_by(swish_text)
+        assert swish.hit_by(swish_text) and not swish.hit_by(hard_text)
 
     # --------------------------------------------------------------------- numeric
 

@@ -84,7 +84,8 @@ OWN_WORDS: dict[str, str] = {
     "another ReLU non-linearity, and mixes information across channels at every pixel.",
     "q2": "Rather than hand-choosing 3x3 or 5x5, run 1x1, 3x3, 5x5 and pooling branches side by "
     "side and let the model learn how to combine them; an optimal sparse structure is "
-    "approximated with dense building blocks.",
+    "approximated with dense building blocks. Chollet reads it as cross-channel and spatial "
+    "correlations being decoupled enough to map them separately.",
     "q3": "The net was so deep that gradients vanished before reaching the early layers. Extra "
     "classifier heads on intermediate layers add their loss (times 0.3) to the main loss "
     "during training; later work showed they mostly regularise.",
@@ -94,7 +95,8 @@ OWN_WORDS: dict[str, str] = {
     "the training set; GAP has no learnable parameters, just a mean per channel, and pushes "
     "each channel to become a confidence map for one class.",
     "q7": "v1 had parallel 1x1/3x3/5x5 branches. v3 replaced each 5x5 with two stacked 3x3 "
-    "convs, split 7x7 into 1x7 then 7x1, trained with RMSprop and used label smoothing.",
+    "convs, split 7x7 into 1x7 then 7x1, trained with RMSprop and used label smoothing. It "
+    "also uses batch norm everywhere and shrinks the grid with parallel stride-2 branches.",
     "q9": "A 1x1 conv in front of the 3x3 and 5x5 convs that squeezes 256 channels down to 64, "
     "so the big convolution needs far less computation.",
 }
@@ -247,13 +249,20 @@ def test_seed_latex_is_kept(deck: Deck) -> None:
 # --------------------------------------------------------------------------- rubric
 
 
+ADDED_BY_CORRECTIONS = {"q2": (4,), "q7": (4,)}
+"""Key points added when the seed answers were corrected (Xception's reading of the Inception
+hypothesis; v3's BatchNorm and grid-size reduction): the seed answers never made them."""
+
+
 @pytest.mark.parametrize("question_id", CONCEPT_IDS)
 @pytest.mark.parametrize("form", ["markdown", "plain"])
 def test_seed_answer_hits_every_key_point(deck: Deck, question_id: str, form: str) -> None:
     text = SEED_ANSWERS[question_id]
     if form == "plain":
         text = _plain(text)
-    assert key_points_missed(concept_question(deck, question_id), text) == []
+    question = concept_question(deck, question_id)
+    added = {question.key_points[n - 1].point for n in ADDED_BY_CORRECTIONS.get(question_id, ())}
+    assert [p for p in key_points_missed(question, text) if p not in added] == []
 
 
 @pytest.mark.parametrize("question_id", CONCEPT_IDS)

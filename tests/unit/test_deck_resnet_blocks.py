@@ -98,7 +98,8 @@ class TestResNetBlocksDeck(DeckSuite):
 
     # Short answers written the way people jot them down: each must hit the key points listed.
     TERSE: ClassVar[list[tuple[str, str, list[int]]]] = [
-        ("bn-relu-placement", "conv-BN-ReLU-conv-BN, add, ReLU", [0, 1]),
+        # a list of terms makes no claim, so it earns nothing; the same order as a chain does
+        ("bn-relu-placement", "conv-BN-ReLU-conv-BN, add, ReLU", []),
         ("bn-relu-placement", "conv → BN → ReLU → conv → BN → (+x) → ReLU", [0, 1]),
         (
             "pre-activation",

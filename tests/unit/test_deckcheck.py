@@ -88,3 +88,18 @@ def test_an_argument_with_a_default_that_is_never_drawn_gets_a_note(tmp_path: Pa
     [note] = run.results[0].notes
     assert "argument 'shift' has a default but is never drawn" in note
     assert "'factor'" not in note
+
+
+def test_a_retired_question_must_name_a_question_that_is_asked(tmp_path: Path) -> None:
+    deck = tmp_path / "gamma.yaml"
+    deck.write_text(
+        "id: gamma\ntitle: G\nquestions:\n"
+        "  - {id: g1, kind: concept, prompt: A?, answer: A.}\n"
+        "retired:\n"
+        "  - {id: old, kind: concept, prompt: B?, answer: B., replaced_by: gamma/g1}\n"
+        "  - {id: lost, kind: concept, prompt: C?, answer: C., replaced_by: gamma/nowhere}\n",
+        encoding="utf-8",
+    )
+    run = check_decks([deck], grade_code=False)
+    messages = [p.message for found in run.problems for p in found]
+    assert messages == ["'gamma/nowhere' is not a question asked in any deck"]

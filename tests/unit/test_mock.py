@@ -800,7 +800,10 @@ def test_the_markdown_report_reads_well(store: Store) -> None:
     assert "| 2 | Two squares. | numeric | skipped | 0:00 | 0 | 0.00 |" in text
     assert "| 4 | Explain c2. | concept | not reached | 0:00 | 0 | 0.00 |" in text
     assert "> Only alpha.\n>\n> Nothing else." in text
-    assert "### Key points missed\n\n- Says beta" in text
+    assert (
+        "### Key points\n\n_Ticked by the matcher; not confirmed._\n\n"
+        "- [x] Says alpha\n- [ ] Says beta\n"
+    ) in text
     assert "less 0.25 for 1 hint: **0.25 of 1 point**" in text
     assert "Skipped: **0.00 of 1 point**.\n\n### Question\n\nTwo squares." in text
     assert "_No answer given._" in text

@@ -14,7 +14,7 @@ from fsrs import Scheduler as FsrsScheduler
 from hypothesis import given
 from hypothesis import strategies as st
 
-from questions import DeckLibrary
+from questions import DeckError, DeckLibrary, parse_deck
 from quiz.progress.scheduling import (
     AGAIN,
     DEFAULT_NEW_PER_DAY,
@@ -468,3 +468,76 @@ def test_retrievability_after_a_review_falls_with_time(scheduler: Scheduler) -> 
     assert 0 < later[1] < later[0] < 1
     # FSRS aims for 90 % retention at the due time.
     assert later[0] == pytest.approx(0.9, abs=0.02)
+
+
+# --------------------------------------------------------------------------- retired questions
+
+GAMMA = textwrap.dedent(
+    """\
+    id: gamma
+    title: Gamma
+    questions:
+      - {id: g1, kind: concept, prompt: One?, answer: One.}
+    retired:
+      - {id: old, kind: concept, prompt: One again?, answer: One., replaced_by: gamma/g1}
+      - {id: older, kind: concept, prompt: Older?, answer: One., replaced_by: gamma/old}
+      - {id: gone, kind: concept, prompt: Gone?, answer: Gone., replaced_by: nowhere/x}
+    """
+)
+
+
+@pytest.fixture
+def retiring(tmp_path: Path) -> DeckLibrary:
+    decks = tmp_path / "retiring"
+    decks.mkdir()
+    (decks / "gamma.yaml").write_text(GAMMA, encoding="utf-8")
+    found = DeckLibrary.discover([decks], include_user=False, include_package=False)
+    assert found.problems == []
+    return found
+
+
+def test_a_retired_question_is_never_offered_and_its_id_finds_its_replacement(
+    retiring: DeckLibrary,
+) -> None:
+    assert retiring.question_ids() == ["gamma/g1"]
+    assert retiring.replacements() == {"gamma/old": "gamma/g1", "gamma/older": "gamma/g1"}
+    loaded, question = retiring.question("gamma/older")
+    assert (loaded.id, question.id) == ("gamma", "g1")
+
+
+def test_progress_on_a_retired_question_moves_to_its_replacement(
+    retiring: DeckLibrary, store: Store, scheduler: Scheduler
+) -> None:
+    due = NOW - timedelta(days=1)
+    set_due(store, "gamma/older", due, introduced=NOW - timedelta(days=5))
+    queue = scheduler.queue(retiring, new_limit=5, now=NOW)
+    assert queue.due == ["gamma/g1"] and queue.new == []
+    assert set(store.cards()) == {"gamma/g1"}
+    assert [r.question for r in store.reviews()] == ["gamma/older"]  # history kept as it was
+
+
+def test_a_replacement_keeps_its_own_card_over_a_retired_one(
+    retiring: DeckLibrary, store: Store, scheduler: Scheduler
+) -> None:
+    set_due(store, "gamma/old", NOW - timedelta(days=1), introduced=NOW - timedelta(days=9))
+    set_due(store, "gamma/g1", NOW + timedelta(days=3), introduced=NOW - timedelta(days=2))
+    assert scheduler.queue(retiring, new_limit=5, now=NOW).due == []
+    assert set(store.cards()) == {"gamma/g1", "gamma/old"}
+
+
+@pytest.mark.parametrize(
+    ("retired", "complaint"),
+    [
+        ("{id: x, kind: concept, prompt: X?, answer: X.}", "needs `replaced_by`"),
+        ("{id: g1, kind: concept, prompt: X?, answer: X., replaced_by: gamma/x}", "both asked"),
+        ("{id: x, kind: concept, prompt: X?, answer: X., replaced_by: gamma/x}", "itself"),
+        ("{id: x, kind: concept, prompt: X?, answer: X., replaced_by: not an id}", "pattern"),
+    ],
+)
+def test_retired_questions_are_checked(retired: str, complaint: str) -> None:
+    text = (
+        "id: gamma\ntitle: G\nquestions:\n"
+        f"  - {{id: g1, kind: concept, prompt: A?, answer: A.}}\nretired:\n  - {retired}\n"
+    )
+    with pytest.raises(DeckError, match=complaint):
+        parse_deck(text, "gamma.yaml")

@@ -278,8 +278,8 @@ def test_a_good_concept_answer_hits_the_rubric_and_is_rated(
     assert (outcome.kind, outcome.verdict, outcome.score) == ("concept", "rated", 1.0)
     question = session.current
     assert isinstance(question, ConceptQuestion)
-    assert [point for point, _ in outcome.detail] == question.key_points
-    assert all(hit for _, hit in outcome.detail)
+    assert [result.point for result in outcome.detail] == [k.point for k in question.key_points]
+    assert all(result.hit for result in outcome.detail)
     assert session.status(0) == "answered"
     assert session.outcome(0) == outcome
     assert session.rating(0) is None
@@ -303,7 +303,7 @@ def test_a_good_concept_answer_hits_the_rubric_and_is_rated(
 
 def test_a_partial_concept_answer_scores_the_fraction_hit(session: PracticeSession) -> None:
     outcome = session.submit_concept("It is a bottleneck.")
-    assert [hit for _, hit in outcome.detail] == [True, False, False]
+    assert [result.hit for result in outcome.detail] == [True, False, False]
     assert outcome.score == pytest.approx(1 / 3)
 
 

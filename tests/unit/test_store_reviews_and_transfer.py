@@ -115,13 +115,13 @@ def table_names(path: Path) -> set[str]:
         other.close()
 
 
-def test_a_version_1_store_opens_as_version_2_with_its_data(tmp_path: Path) -> None:
+def test_a_version_1_store_opens_at_the_latest_version_with_its_data(tmp_path: Path) -> None:
     path = tmp_path / STORE_FILENAME
     write_version_1(path)
     assert "cards" not in table_names(path)
 
     with Store(path) as store:
-        assert store.schema_version == SCHEMA_VERSION == 2
+        assert store.schema_version == SCHEMA_VERSION
         [old] = store.attempts()
         assert old == Attempt(
             question="inception-1x1/q1",
@@ -157,7 +157,7 @@ def test_a_version_1_store_opens_as_version_2_with_its_data(tmp_path: Path) -> N
 
     assert {"attempts", "drafts", "mocks", "cards", "reviews", "settings"} <= table_names(path)
     with Store(path) as again:  # reopening does not migrate twice
-        assert again.schema_version == 2
+        assert again.schema_version == SCHEMA_VERSION
         assert len(again.attempts()) == 2
 
 
@@ -182,10 +182,10 @@ def test_a_failed_migration_changes_nothing(tmp_path: Path) -> None:
     assert "mocks" not in table_names(path)
 
 
-def test_a_new_store_starts_at_version_2(tmp_path: Path) -> None:
+def test_a_new_store_starts_at_the_latest_version(tmp_path: Path) -> None:
     path = tmp_path / STORE_FILENAME
     with Store(path) as store:
-        assert store.schema_version == 2
+        assert store.schema_version == SCHEMA_VERSION
         assert store.cards() == {}
         assert store.reviews() == []
         assert store.mocks() == []

@@ -15,10 +15,13 @@ Provides
   (:meth:`Scorecard.from_json`);
 - :class:`MockOver`, raised by an answer once the mock is over.
 
-Scoring: each question is worth one point. A concept answer scores the fraction of its key points
-hit (no self-rating), a numeric answer the fraction of parts right, a choice answer as in practice,
-code the fraction of checks passed; in interviewer mode the interviewer may set any answered
-question's score. Every hint shown costs ``hint_penalty`` of the question's point, down to 0.
+Scoring: each question is worth one point. A concept answer scores the share of its key points
+ticked (no self-rating): the matcher ticks them, and the score is its suggestion until the
+candidate, or the interviewer in interviewer mode, confirms the checklist
+(:meth:`MockInterview.confirm`, also after the end, from the scorecard); a numeric answer the
+fraction of parts right, a choice answer as in practice, code the fraction of checks passed; in
+interviewer mode the interviewer may set any answered question's score. Every hint shown costs
+``hint_penalty`` of the question's point, down to 0.
 
 Time: one injected monotonic clock drives the countdown and the per-question timers; it stops at
 the deadline and when the mock is finished, so no time is counted past either. After the
@@ -39,6 +42,7 @@ from ._scorecard import (
     MARKDOWN_SUFFIXES,
     SCORECARD_FORMAT,
     SCORECARD_VERSION,
+    ConfirmedBy,
     EndedBy,
     EntryStatus,
     Scorecard,
@@ -55,6 +59,7 @@ __all__ = [
     "MAX_MINUTES",
     "SCORECARD_FORMAT",
     "SCORECARD_VERSION",
+    "ConfirmedBy",
     "EndedBy",
     "EntryStatus",
     "MockConfig",

@@ -23,10 +23,17 @@ from questions import (
 )
 from quiz.formatting import percent
 
-from ..session import ChoiceOutcome, Outcome, PracticeSession, QuestionState
-from ..store import Store
+from ..session import ChoiceOutcome, Outcome, PointResults, PracticeSession, QuestionState
+from ..store import KeyPointMark, Store
 from ._config import KIND_ORDER, MockConfig, is_finite_number
-from ._scorecard import EndedBy, EntryStatus, Scorecard, ScorecardEntry, ScoredBy
+from ._scorecard import (
+    ConfirmedBy,
+    EndedBy,
+    EntryStatus,
+    Scorecard,
+    ScorecardEntry,
+    ScoredBy,
+)
 
 _AUTOMATIC_SCORER: Final[dict[str, ScoredBy]] = {
     "concept": "rubric",
@@ -112,6 +119,8 @@ class MockInterview(PracticeSession):
         )
         self._state(0).visited = True
         self.scorecard: Scorecard | None = None
+        self._ended: tuple[datetime, EndedBy] | None = None
+        """When the mock ended and how, once finished."""
         record = {
             **config.to_json(),
             "questions": [self.question_id(q) for q in self.questions],
@@ -259,6 +268,56 @@ class MockInterview(PracticeSession):
             "a mock interview scores concept answers by their key points; there is no self-rating"
         )
 
+    @property
+    def confirmer(self) -> ConfirmedBy:
+        """Who confirms concept scores in this mock: the interviewer in interviewer mode,
+        else the candidate."""
+        return "interviewer" if self.config.interviewer else "candidate"
+
+    def confirm(self, index: int) -> None:
+        """Confirm the checklist of the concept answer at ``index`` as ticked now
+        (:meth:`tick`): its score becomes the share of ticked points, stored with the attempt,
+        confirmed by :attr:`confirmer` (it replaces an interviewer's score given by hand).
+        Also after the end: the scorecard is rebuilt and saved again. ``ValueError`` for a
+        question that is not an answered concept question."""
+        at = self._checked(index)
+        state = self._state(at)
+        if state.outcome is None or state.outcome.kind != "concept":
+            raise ValueError(
+                f"{self.question_id(self.questions[at])} has no concept answer to confirm"
+            )
+        marks, score = self._confirmation(at)
+        self.store.confirm(state.outcome.attempt_id, marks, score)
+        self._confirmed(at, score)
+        state.interviewer_score = None
+        if self.scorecard is not None:
+            self._save_scorecard()
+
+    def confirmed_by(self, index: int) -> ConfirmedBy | None:
+        """Who confirmed the score of the concept answer at ``index``: a score the interviewer
+        gave by hand, or its confirmed checklist; None when it is the matcher's suggestion
+        (and for the other kinds)."""
+        at = self._checked(index)
+        state = self._state(at)
+        if self.questions[at].kind != "concept" or state.outcome is None:
+            return None
+        if state.interviewer_score is not None:
+            return "interviewer"
+        return self.confirmer if state.confirmed_ticks is not None else None
+
+    def _checklist(self, at: int) -> tuple[KeyPointMark, ...]:
+        """The key points of the concept answer at ``at`` as they count now: as confirmed, or
+        as the matcher ticked them."""
+        state = self._state(at)
+        if state.outcome is None or state.outcome.kind != "concept":
+            return ()
+        results: PointResults = state.outcome.detail
+        ticks = state.confirmed_ticks or tuple(result.hit for result in results)
+        return tuple(
+            KeyPointMark(result.point, result.hit, ticked)
+            for result, ticked in zip(results, ticks, strict=True)
+        )
+
     def _mock_id(self) -> int | None:
         return self.mock_id
 
@@ -270,10 +329,10 @@ class MockInterview(PracticeSession):
     # ------------------------------------------------------------------ scoring
 
     def set_interviewer_score(self, index: int, score: float) -> None:
-        """In interviewer mode, score the answer to the question at ``index`` (0..1) in place of
-        its automatic score. ``ValueError`` outside interviewer mode, for a score outside 0..1
-        or a question not answered yet; ``MockOver`` once finished. A new answer to the
-        question clears it."""
+        """In interviewer mode, score the answer to the question at ``index`` (0..1) in place of its
+        automatic score (for a concept answer, in place of its checklist's). ``ValueError`` outside
+        interviewer mode, for a score outside 0..1 or a question not answered yet; ``MockOver`` once
+        finished. A new answer to the question clears it."""
         if not self.config.interviewer:
             raise ValueError("only a mock in interviewer mode takes an interviewer's score")
         if self._stopped_at is not None:
@@ -340,7 +399,7 @@ class MockInterview(PracticeSession):
             answer = _readable_answer(question, outcome)
             detail = outcome.detail
             if isinstance(question, ConceptQuestion):
-                missed = [point.point for point, hit in detail if not hit]
+                missed = [mark.point for mark in self._checklist(at) if not mark.ticked]
             elif isinstance(detail, NumericResult):
                 wrong = [part.label for part in detail.parts if part.verdict != "correct"]
             elif isinstance(detail, SubmissionReport):
@@ -364,6 +423,8 @@ class MockInterview(PracticeSession):
             wrong_parts=wrong,
             answer=answer,
             reference=_reference(question),
+            key_points=self._checklist(at),
+            confirmed_by=self.confirmed_by(at),
         )
 
     # ------------------------------------------------------------------ the end
@@ -380,10 +441,17 @@ class MockInterview(PracticeSession):
         ended_by: EndedBy = "time" if self.expired else ("left" if left else "finished")
         if self._stopped_at is None:
             self._stopped_at = self._now()
+        self._ended = (self._wall_clock(), ended_by)
+        return self._save_scorecard()
+
+    def _save_scorecard(self) -> Scorecard:
+        """Build the scorecard of the finished mock as it stands and save it with the mock."""
+        assert self._ended is not None and self._stopped_at is not None
+        finished_at, ended_by = self._ended
         card = Scorecard(
             mock_id=self.mock_id,
             started_at=self.started_at,
-            finished_at=self._wall_clock(),
+            finished_at=finished_at,
             config=self.config,
             entries=tuple(self.entry(at) for at in range(len(self.questions))),
             time_used=round(self._stopped_at - self._started, 3),

@@ -16,6 +16,8 @@ from quiz.formatting import clock_text
 from ._config import KIND_ORDER, MockConfig
 
 if TYPE_CHECKING:
+    from quiz.progress.store import KeyPointMark
+
     from ._scorecard import Scorecard, ScorecardEntry
 
 _RESULTS: Final = {
@@ -66,6 +68,13 @@ def render_markdown(card: Scorecard) -> str:
     ]
     if config.interviewer:
         lines.append("- **Scored by:** an interviewer, live, where marked")
+    concepts = [e for e in card.entries if e.kind == "concept" and e.answered]
+    if concepts:
+        suggested = sum(entry.suggested for entry in concepts)
+        confirmed = len(concepts) - suggested
+        parts = [f"{confirmed} confirmed"] if confirmed else []
+        parts += [f"{suggested} the matcher's suggestion, not confirmed"] if suggested else []
+        lines.append(f"- **Concept scores:** {'; '.join(parts)}")
     replay = f"quiz mock --minutes {config.minutes:g}"
     replay += "".join(f" --deck {deck}" for deck in config.decks)
     replay += f" --count {config.count} --seed {config.seed}"
@@ -113,8 +122,11 @@ def _entry_markdown(entry: ScorecardEntry, config: MockConfig) -> list[str]:
         lines += [f"> {terminal_safe(line)}".rstrip() for line in entry.answer.strip().splitlines()]
     else:
         lines.append("_An empty answer._")
+    if entry.key_points:
+        lines += ["", "### Key points", "", _checklist_note(entry), ""]
+        lines += [_checklist_line(mark) for mark in entry.key_points]
     for title, items in (
-        ("Key points missed", entry.key_points_missed),
+        ("Key points missed", [] if entry.key_points else entry.key_points_missed),
         ("Failed checks", entry.failed_checks),
         ("Wrong parts", entry.wrong_parts),
     ):
@@ -136,10 +148,31 @@ def _score_line(entry: ScorecardEntry, config: MockConfig) -> str:
         "interviewer": "by the interviewer",
     }[entry.scored_by]
     line = f"Scored {_points_text(entry.score)} {scorer}"
+    if entry.kind == "concept" and entry.scored_by == "rubric":
+        line += (
+            " (the matcher's suggestion, not confirmed)"
+            if entry.confirmed_by is None
+            else f" (confirmed by the {entry.confirmed_by})"
+        )
     if entry.hints:
         penalty = config.hint_penalty * entry.hints
         line += f", less {_points_text(penalty)} for {_plural(entry.hints, 'hint')}"
     return f"{line}: **{_points_text(entry.points)} of 1 point**."
+
+
+def _checklist_note(entry: ScorecardEntry) -> str:
+    if entry.confirmed_by is None:
+        return "_Ticked by the matcher; not confirmed._"
+    if entry.scored_by == "interviewer":
+        return "_As the matcher ticked them; the interviewer gave the score by hand._"
+    return f"_Confirmed by the {entry.confirmed_by}._"
+
+
+def _checklist_line(mark: KeyPointMark) -> str:
+    line = f"- [{'x' if mark.ticked else ' '}] {terminal_safe(mark.point)}"
+    if mark.ticked != mark.matched:
+        line += " _(ticked by hand)_" if mark.ticked else " _(unticked by hand)_"
+    return line
 
 
 def _result_text(entry: ScorecardEntry) -> str:

@@ -14,6 +14,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     PlainValidator,
+    StrictBool,
     StrictFloat,
     StrictInt,
     StrictStr,
@@ -23,11 +24,12 @@ from pydantic import (
 
 from quiz.formatting import validation_problem
 
-from ..store import aware_time
+from ..store import KeyPointMark, aware_time
 from ._config import MockConfig
 from ._scorecard import (
     SCORECARD_FORMAT,
     SCORECARD_VERSION,
+    ConfirmedBy,
     EndedBy,
     EntryStatus,
     Scorecard,
@@ -52,6 +54,14 @@ class _Part(BaseModel):
     model_config = ConfigDict(frozen=True, allow_inf_nan=False)
 
 
+class KeyPointFile(_Part):
+    """``questions[i].key_points[j]``: one key point of a concept answer's checklist."""
+
+    point: StrictStr
+    matched: StrictBool
+    ticked: StrictBool
+
+
 class EntryFile(_Part):
     """``questions[i]``: one :class:`ScorecardEntry`. Its values are then checked as the entry
     checks them (``score`` from 0 to 1, ...), and a problem is reported at the entry."""
@@ -74,6 +84,9 @@ class EntryFile(_Part):
     wrong_parts: list[StrictStr]
     answer: StrictStr
     reference: StrictStr
+    key_points: list[KeyPointFile] = []
+    """Absent from scorecards written before checklists."""
+    confirmed_by: ConfirmedBy | None = None
 
     @model_validator(mode="after")
     def _holds_an_entry(self) -> EntryFile:
@@ -81,7 +94,9 @@ class EntryFile(_Part):
         return self
 
     def entry(self) -> ScorecardEntry:
-        return ScorecardEntry(**self.model_dump())
+        values = self.model_dump(exclude={"key_points"})
+        marks = tuple(KeyPointMark(k.point, k.matched, k.ticked) for k in self.key_points)
+        return ScorecardEntry(**values, key_points=marks)
 
 
 class ScorecardFile(_Part):

@@ -12,7 +12,7 @@ from typing import Any, Final, Literal, get_args
 
 from questions import Kind
 from quiz.files import atomic_write_text
-from quiz.progress.store import Verdict
+from quiz.progress.store import KeyPointMark, Verdict
 
 from ._config import MockConfig, is_finite_number
 from ._markdown import render_markdown
@@ -21,6 +21,8 @@ EntryStatus = Literal["answered", "skipped", "unseen"]
 ScoredBy = Literal["rubric", "grader", "interviewer"]
 EndedBy = Literal["finished", "time", "left"]
 """How a mock ended: finished by the candidate, out of time, or left (the app was closed)."""
+ConfirmedBy = Literal["candidate", "interviewer"]
+"""Who confirmed a concept answer's key points (and so its score)."""
 
 SCORECARD_FORMAT: Final = "mlquiz-scorecard"
 SCORECARD_VERSION: Final = 1
@@ -30,6 +32,7 @@ JSON_SUFFIXES: Final = (".json",)
 _STATUSES: Final = get_args(EntryStatus)
 _SCORERS: Final = get_args(ScoredBy)
 _ENDINGS: Final = get_args(EndedBy)
+_CONFIRMERS: Final = get_args(ConfirmedBy)
 
 
 @dataclass(frozen=True)
@@ -71,9 +74,19 @@ class ScorecardEntry:
     reference: str
     """The reference answer (markdown), with the expected values of a numeric question and the
     correct options of a choice question."""
+    key_points: tuple[KeyPointMark, ...] = ()
+    """Concept: the checklist of key points, each with whether the matcher found it and
+    whether it counts (as confirmed, or as the matcher suggested); empty when unanswered and
+    in scorecards written before checklists."""
+    confirmed_by: ConfirmedBy | None = None
+    """Concept: who confirmed the score (the key points ticked, or a score the interviewer
+    gave); None when it is the matcher's suggestion."""
 
     def __post_init__(self) -> None:
         where = f"scorecard entry {self.number}"
+        object.__setattr__(self, "key_points", tuple(self.key_points))
+        if self.confirmed_by is not None and self.confirmed_by not in _CONFIRMERS:
+            raise ValueError(f"{where}: confirmed_by must be one of {', '.join(_CONFIRMERS)}")
         if self.status not in _STATUSES:
             raise ValueError(f"{where}: status must be one of {', '.join(_STATUSES)}")
         if self.scored_by not in _SCORERS:
@@ -88,6 +101,12 @@ class ScorecardEntry:
     @property
     def answered(self) -> bool:
         return self.status == "answered"
+
+    @property
+    def suggested(self) -> bool:
+        """Whether this is an answered concept question whose score is the matcher's
+        suggestion, not confirmed by anyone."""
+        return self.kind == "concept" and self.answered and self.confirmed_by is None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -109,6 +128,8 @@ class ScorecardEntry:
             "wrong_parts": list(self.wrong_parts),
             "answer": self.answer,
             "reference": self.reference,
+            "key_points": [mark.to_json() for mark in self.key_points],
+            "confirmed_by": self.confirmed_by,
         }
 
     @classmethod

@@ -3,7 +3,8 @@
 Provides
 
 - :class:`Attempt`, one answer to one question (what was given, the verdict, the score, the
-  self-rating, time and hints), a frozen dataclass that validates itself, and the other records
+  self-rating, time and hints, a concept answer's key-point checklist), a frozen dataclass
+  that validates itself, and the other records
   the store reads back (:class:`CardRow`, :class:`Review`, :class:`MockRecord`);
 - :class:`Store`, the SQLite database at ``data_home() / "progress.sqlite3"``: record and rate
   attempts, read them back, keep a draft per question, the spaced-repetition cards and
@@ -24,6 +25,7 @@ from ._records import (
     VERDICTS,
     Attempt,
     CardRow,
+    KeyPointMark,
     MockRecord,
     PendingReview,
     Review,
@@ -56,6 +58,7 @@ __all__ = [
     "VERDICTS",
     "Attempt",
     "CardRow",
+    "KeyPointMark",
     "MockRecord",
     "PendingReview",
     "Review",

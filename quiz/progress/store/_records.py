@@ -1,6 +1,7 @@
 """What the progress store holds, as Python values, and how an attempt becomes a row.
 
-Provides the frozen records (:class:`Attempt`, which validates itself, :class:`CardRow`,
+Provides the frozen records (:class:`Attempt`, which validates itself, :class:`KeyPointMark`,
+:class:`CardRow`,
 :class:`Review`, :class:`PendingReview`, :class:`MockRecord`), the vocabularies an attempt is
 checked against (:data:`KINDS`, :data:`VERDICTS`, :data:`MODES`; ratings are fsrs's
 :class:`~fsrs.Rating`), :class:`StoreError`, and the time helpers every part of the store
@@ -79,6 +80,55 @@ def check_rating(rating: object) -> int:
 
 
 @dataclass(frozen=True)
+class KeyPointMark:
+    """One key point of a concept attempt's checklist."""
+
+    point: str
+    matched: bool
+    """Whether the matcher found the point in the answer (the checklist's pre-tick)."""
+    ticked: bool
+    """Whether the point counts: the matcher's pre-tick, or what the learner confirmed."""
+
+    def to_json(self) -> dict[str, str | bool]:
+        return {"point": self.point, "matched": self.matched, "ticked": self.ticked}
+
+
+def key_points_json(marks: tuple[KeyPointMark, ...]) -> str | None:
+    """``marks`` as the store keeps them (None for none)."""
+    return json.dumps([mark.to_json() for mark in marks]) if marks else None
+
+
+def key_points_from_json(text: str | None) -> tuple[KeyPointMark, ...]:
+    """Inverse of :func:`key_points_json`; ``ValueError`` for text that is not a checklist."""
+    if text is None:
+        return ()
+    try:
+        data = json.loads(text)
+    except ValueError:
+        raise ValueError(f"key points are not JSON: {text[:40]!r}") from None
+    return read_key_points(data)
+
+
+def read_key_points(data: object) -> tuple[KeyPointMark, ...]:
+    """A checklist read back from parsed JSON; ``ValueError`` saying what is wrong."""
+    if not isinstance(data, list):
+        raise ValueError(f"key points are a list, got {type(data).__name__}")
+    marks = []
+    for item in data:
+        if (
+            not isinstance(item, dict)
+            or not isinstance(item.get("point"), str)
+            or not isinstance(item.get("matched"), bool)
+            or not isinstance(item.get("ticked"), bool)
+        ):
+            raise ValueError(
+                f'a key point is {{"point": text, "matched": bool, "ticked": bool}}, got {item!r}'
+            )
+        marks.append(KeyPointMark(item["point"], item["matched"], item["ticked"]))
+    return tuple(marks)
+
+
+@dataclass(frozen=True)
 class Attempt:
     """One answer to one question, as recorded.
 
@@ -109,6 +159,12 @@ class Attempt:
     """practice | review | mock."""
     mock: int | None = None
     """The mock interview (:meth:`Store.start_mock`) the attempt belongs to, if any."""
+    key_points: tuple[KeyPointMark, ...] = ()
+    """Concept: the checklist of key points (empty for other kinds, and for concept attempts
+    stored before checklists were kept)."""
+    confirmed: bool = False
+    """Concept: whether the ticks in :attr:`key_points` (and so the score) were confirmed by
+    the learner or the interviewer; else they are the matcher's suggestion."""
 
     @property
     def right(self) -> bool:
@@ -148,6 +204,13 @@ class Attempt:
             raise ValueError(f"{where}: hints must be an integer >= 0, got {self.hints!r}")
         if not isinstance(self.at, datetime) or self.at.utcoffset() is None:
             raise ValueError(f"{where}: `at` must be a timezone-aware datetime, got {self.at!r}")
+        object.__setattr__(self, "key_points", tuple(self.key_points))
+        if self.key_points and self.kind != "concept":
+            raise ValueError(f"{where}: only a concept attempt has key points")
+        if not all(isinstance(mark, KeyPointMark) for mark in self.key_points):
+            raise ValueError(f"{where}: key points must be KeyPointMark records")
+        if not isinstance(self.confirmed, bool):
+            raise ValueError(f"{where}: confirmed must be true or false, got {self.confirmed!r}")
         object.__setattr__(self, "score", float(self.score))
         object.__setattr__(self, "at", self.at.astimezone(UTC))
 
@@ -234,7 +297,8 @@ class MockRecord:
 
 
 ATTEMPT_COLUMNS: Final = (
-    "id, question, kind, answer, verdict, score, rating, seconds, hints, at, mode, mock"
+    "id, question, kind, answer, verdict, score, rating, seconds, hints, at, mode, mock, "
+    "key_points, confirmed"
 )
 """The columns of ``attempts`` that :func:`attempt_from_row` reads."""
 
@@ -255,6 +319,8 @@ def attempt_from_row(row: sqlite3.Row) -> Attempt:
         id=row["id"],
         mode=row["mode"],
         mock=row["mock"],
+        key_points=key_points_from_json(row["key_points"]),
+        confirmed=bool(row["confirmed"]),
     )
 
 
@@ -263,8 +329,9 @@ def insert_attempt(db: sqlite3.Connection, attempt: Attempt, mock: int | None) -
     returns its row id."""
     cursor = db.execute(
         "INSERT INTO attempts (question, kind, answer, verdict, score, rating, seconds, "
-        "hints, at, mode, mock) VALUES (:question, :kind, :answer, :verdict, :score, :rating, "
-        ":seconds, :hints, :at, :mode, :mock)",
+        "hints, at, mode, mock, key_points, confirmed) VALUES (:question, :kind, :answer, "
+        ":verdict, :score, :rating, :seconds, :hints, :at, :mode, :mock, :key_points, "
+        ":confirmed)",
         {
             "question": attempt.question,
             "kind": attempt.kind,
@@ -277,6 +344,8 @@ def insert_attempt(db: sqlite3.Connection, attempt: Attempt, mock: int | None) -
             "at": utc_text(attempt.at),
             "mode": attempt.mode,
             "mock": mock,
+            "key_points": key_points_json(attempt.key_points),
+            "confirmed": int(attempt.confirmed),
         },
     )
     row_id = cursor.lastrowid

@@ -100,6 +100,14 @@ MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
         ) WITHOUT ROWID
         """,
     ),
+    (
+        # Version 3: a concept attempt keeps its key points as a checklist (JSON: each point
+        # with whether the matcher found it and whether it is ticked), and whether the learner
+        # or the interviewer confirmed the ticks (else they are the matcher's suggestion).
+        "ALTER TABLE attempts ADD COLUMN key_points TEXT",
+        "ALTER TABLE attempts ADD COLUMN confirmed INTEGER NOT NULL DEFAULT 0 "
+        "CHECK (confirmed IN (0, 1))",
+    ),
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 """The schema version this code writes (``PRAGMA user_version``)."""

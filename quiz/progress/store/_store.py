@@ -15,7 +15,7 @@ import json
 import logging
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -28,6 +28,7 @@ from ._records import (
     ATTEMPT_COLUMNS,
     Attempt,
     CardRow,
+    KeyPointMark,
     MockRecord,
     PendingReview,
     Review,
@@ -35,6 +36,7 @@ from ._records import (
     attempt_from_row,
     check_rating,
     insert_attempt,
+    key_points_json,
     utc_text,
 )
 from ._records import utc_now as _now
@@ -182,9 +184,17 @@ class Store:
                 self._review(db, review, attempt=row_id)
         return row_id
 
-    def rate(self, attempt_id: int, rating: int, *, review: PendingReview | None = None) -> None:
+    def rate(
+        self,
+        attempt_id: int,
+        rating: int,
+        *,
+        review: PendingReview | None = None,
+        confirm: tuple[tuple[KeyPointMark, ...], float] | None = None,
+    ) -> None:
         """Set the self-rating (1..4, else ``ValueError``) of an attempt, committed; with
-        ``review``, store that review and the new card in the same transaction.
+        ``review``, store that review and the new card in the same transaction; with
+        ``confirm``, also confirm its key points and score (see :meth:`confirm`).
 
         Raises :class:`StoreError` when there is no attempt ``attempt_id``.
         """
@@ -195,8 +205,34 @@ class Store:
             cursor = db.execute("UPDATE attempts SET rating = ? WHERE id = ?", (rating, attempt_id))
             if cursor.rowcount == 0:
                 raise StoreError(f"no attempt with id {attempt_id} in the progress store")
+            if confirm is not None:
+                self._confirm(db, attempt_id, *confirm)
             if review is not None:
                 self._review(db, review, attempt=attempt_id)
+
+    def confirm(self, attempt_id: int, key_points: tuple[KeyPointMark, ...], score: float) -> None:
+        """Store the checklist of a concept attempt as confirmed by a person, with the score
+        it earns (0..1, else ``ValueError``), committed. :class:`StoreError` when there is no
+        concept attempt ``attempt_id``."""
+        with self._transaction() as db:
+            self._confirm(db, attempt_id, key_points, score)
+
+    def _confirm(
+        self,
+        db: sqlite3.Connection,
+        attempt_id: int,
+        key_points: tuple[KeyPointMark, ...],
+        score: float,
+    ) -> None:
+        if isinstance(score, bool) or not (isinstance(score, int | float) and 0 <= score <= 1):
+            raise ValueError(f"score must be a number from 0 to 1, got {score!r}")
+        cursor = db.execute(
+            "UPDATE attempts SET key_points = ?, score = ?, confirmed = 1 "
+            "WHERE id = ? AND kind = 'concept'",
+            (key_points_json(tuple(key_points)), float(score), attempt_id),
+        )
+        if cursor.rowcount == 0:
+            raise StoreError(f"no concept attempt with id {attempt_id} in the progress store")
 
     def attempts(self, question: str | None = None) -> list[Attempt]:
         """Every attempt, or every attempt at ``question``, oldest first."""
@@ -237,6 +273,22 @@ class Store:
         with self._locked() as db:
             rows = db.execute("SELECT question, card, due, introduced FROM cards").fetchall()
         return {row["question"]: CardRow.from_row(row) for row in rows}
+
+    def adopt_retired(self, replacements: Mapping[str, str]) -> int:
+        """Move the card (the review schedule) and the draft of each retired question to the
+        question that replaces it, unless that one has its own; committed. Attempts and
+        reviews keep the id they were recorded under. Returns how many rows moved."""
+        moved = 0
+        with self._transaction() as db:
+            for old, new in replacements.items():
+                for table in ("cards", "drafts"):
+                    cursor = db.execute(
+                        f"UPDATE {table} SET question = ? WHERE question = ? "
+                        f"AND NOT EXISTS (SELECT 1 FROM {table} WHERE question = ?)",
+                        (new, old, new),
+                    )
+                    moved += cursor.rowcount
+        return moved
 
     def card(self, question: str) -> CardRow | None:
         """The scheduling state of ``question``, or None when it is new."""

@@ -44,6 +44,7 @@ from ._records import (
     aware_time,
     check_rating,
     insert_attempt,
+    read_key_points,
     utc_text,
 )
 from ._schema import EXPORT_FORMAT, EXPORT_VERSION
@@ -90,6 +91,8 @@ def export_progress(db: sqlite3.Connection, exported_at: datetime) -> dict[str, 
                 "at": row["at"],
                 "mode": row["mode"],
                 "mock": mock_starts.get(row["mock"]),
+                "key_points": json.loads(row["key_points"]) if row["key_points"] else [],
+                "confirmed": bool(row["confirmed"]),
             }
             for row in attempts
         ],
@@ -220,6 +223,9 @@ class AttemptEntry(_Entry):
     mode: StrictStr = "practice"
     mock: UtcText | None = None
     """The start time of the mock interview the attempt was given in."""
+    key_points: Any = ()
+    """A concept answer's checklist (absent from exports written before checklists)."""
+    confirmed: Any = False
 
     @model_validator(mode="after")
     def _holds_an_attempt(self) -> Self:
@@ -242,6 +248,10 @@ class AttemptEntry(_Entry):
                 at=datetime.fromisoformat(self.at),
                 mode=self.mode,
                 mock=mock,
+                key_points=read_key_points(list(self.key_points))
+                if isinstance(self.key_points, list | tuple)
+                else read_key_points(self.key_points),
+                confirmed=self.confirmed,
             )
         except (TypeError, ValueError) as exc:
             raise ValueError(str(exc)) from None

@@ -6,6 +6,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .._claims import Reading, find_claims
+from .._claims import read as read_answer
 from .._render import _DISPLAY_MATH, _INLINE_MATH
 from ._data import MAX_KEY_POINTS, KeyPointData
 from ._parts import _plain_text
@@ -261,9 +263,10 @@ def _pairs(text: str, question_keys: set[str]) -> list[tuple[str, str]]:
     return [(first, second) for _, _, first, second in sorted(found)]
 
 
-def _candidate(unit: _Unit, question_keys: set[str], answer: str) -> _Candidate | None:
+def _candidate(unit: _Unit, question_keys: set[str], answer: Reading) -> _Candidate | None:
     """``unit`` as a key point, unless it is an example or says too little beyond the
-    question; its patterns are the ones the answer itself hits."""
+    question; its patterns are the ones the answer itself makes as a claim (an answer that
+    only lists terms makes none, so its units become no key points)."""
     if _EXAMPLE.match(unit.rest) and not unit.lead:
         return None
     lead_words = [w for w in _words(unit.lead) if _novel(w, question_keys)]
@@ -274,7 +277,8 @@ def _candidate(unit: _Unit, question_keys: set[str], answer: str) -> _Candidate 
         return None
 
     def hits(pattern: str) -> bool:
-        return re.search(pattern, answer, re.IGNORECASE) is not None
+        made, _ = find_claims([pattern], answer)
+        return bool(made)
 
     patterns: list[str] = []
     if len(lead_words) >= 2 and hits(_phrase(lead_words[:2])):
@@ -328,9 +332,10 @@ def _key_points(answer: str, question: str) -> list[KeyPointData]:
     """Up to five key points: bullets and sentences that say something the question does not,
     the best of each part of the answer first, each with patterns its answer hits."""
     question_keys = {k for w in _words(question) for k in _keys(w)}
+    reading = read_answer(answer, question)
     by_group: dict[int, list[_Candidate]] = {}
     for unit in _units(answer):
-        found = _candidate(unit, question_keys, answer)
+        found = _candidate(unit, question_keys, reading)
         if found is not None:
             by_group.setdefault(unit.group, []).append(found)
     for candidates in by_group.values():

@@ -12,7 +12,6 @@ learner confirms (the matcher pre-ticks it) is what is scored and what suggests 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -35,19 +34,17 @@ class PointResult:
 
 
 def judge(question: ConceptQuestion, text: str) -> list[PointResult]:
-    """Each key point of ``question``, in order, with whether ``text`` makes it and where."""
-    results = []
-    for key_point, hit in question.rubric(text):
-        spans: list[Span] = []
-        if hit:
-            for pattern in key_point.patterns:
-                spans += (
-                    m.span()
-                    for m in re.finditer(pattern, text, re.IGNORECASE)
-                    if m.end() > m.start()
-                )
-        results.append(PointResult(key_point.point, hit, merge_spans(spans)))
-    return results
+    """Each key point of ``question``, in order, with whether ``text`` makes it and where: the
+    claims that make it (a negated mention, a list of terms or the prompt's own words make
+    nothing, see :meth:`questions.ConceptQuestion.judge`)."""
+    return [
+        PointResult(
+            verdict.key_point.point,
+            verdict.hit,
+            merge_spans((claim.start, claim.end) for claim in verdict.claims),
+        )
+        for verdict in question.judge(text).verdicts
+    ]
 
 
 def merge_spans(spans: Iterable[Span]) -> tuple[Span, ...]:

@@ -114,7 +114,11 @@ def test_importing_the_seed_reproduces_the_shipped_questions_and_answers() -> No
         first_line = question.prompt.splitlines()[0].rstrip(".:?")
         assert first_line == original.prompt.strip().splitlines()[0].rstrip(".:?")
         if isinstance(original, ConceptQuestion):
-            assert question.answer.strip() == original.answer.strip()
+            # The shipped answers are the seed's, with factual corrections added: nearly every
+            # word of the seed's answer is still there.
+            seed_words = re.findall(r"[a-z0-9]+", question.answer.lower())
+            kept = set(re.findall(r"[a-z0-9]+", original.answer.lower()))
+            assert sum(word in kept for word in seed_words) >= 0.9 * len(seed_words), question.id
     code = imported.get("q10")
     assert isinstance(code, CodeQuestion)
     assert code.entry_point == "SeparableConv2d"

@@ -413,7 +413,7 @@ def test_time_on_a_question_counts_only_while_it_is_shown(store: Store, clock: F
     clock.advance(5)
     assert [mock.seconds(i) for i in range(3)] == [15.0, 20.0, 30.0]
     assert mock.entry(0).status == "skipped"
-    mock.submit_concept("alpha and beta")
+    mock.submit_concept("It uses alpha and it uses beta.")
     assert mock.outcome(0) is not None
     assert mock.outcome(0).seconds == 15.0  # type: ignore[union-attr]
 
@@ -467,7 +467,7 @@ def test_out_of_time_takes_no_answer_or_hint_but_still_a_late_code_grade(
     mock = mock_of(store, "c1", "n1", "k1", clock=clock, minutes=1)
     clock.advance(61)
     with pytest.raises(MockOver, match="time is up"):
-        mock.submit_concept("alpha")
+        mock.submit_concept("It uses alpha.")
     with pytest.raises(MockOver):
         mock.show_hint()
     mock.go(1)
@@ -504,7 +504,7 @@ def test_each_hint_costs_the_penalty_and_points_never_go_below_zero(store: Store
     mock = mock_of(store, "c1")
     assert mock.show_hint() == "First hint."
     assert mock.show_hint() == "Second hint."
-    mock.submit_concept("alpha and beta")
+    mock.submit_concept("It uses alpha and it uses beta.")
     assert mock.score(0) == 1.0
     assert mock.points(0) == 0.5
     entry = mock.entry(0)
@@ -514,13 +514,13 @@ def test_each_hint_costs_the_penalty_and_points_never_go_below_zero(store: Store
     for _ in range(3):
         harsh.show_hint()
     assert harsh.show_hint() is None  # only three
-    harsh.submit_concept("alpha and beta")
+    harsh.submit_concept("It uses alpha and it uses beta.")
     assert harsh.points(0) == 0.0
 
 
 def test_hints_count_whenever_they_are_shown(store: Store) -> None:
     mock = mock_of(store, "c1")
-    mock.submit_concept("alpha and beta")
+    mock.submit_concept("It uses alpha and it uses beta.")
     mock.show_hint()  # after the answer: still seen before the end
     assert mock.points(0) == 0.75
 
@@ -540,29 +540,29 @@ def test_unanswered_questions_score_nothing(store: Store) -> None:
 
 def test_answering_again_replaces_the_answer(store: Store) -> None:
     mock = mock_of(store, "c1", "n1")
-    mock.submit_concept("beta, I think")
-    mock.submit_concept("alpha and beta")
+    mock.submit_concept("It uses beta, I think.")
+    mock.submit_concept("It uses alpha and it uses beta.")
     assert mock.points(0) == 1.0
     mock.next()
     mock.submit_numeric(["4", "9"])
     mock.submit_numeric(["4", "10"])  # the latest counts, even when worse
     assert mock.points(1) == 0.5
     card = mock.finish()
-    assert card.entries[0].answer == "alpha and beta"
+    assert card.entries[0].answer == "It uses alpha and it uses beta."
     assert card.entries[1].wrong_parts == ["Three squared"]
     assert card.entries[1].answer == "Two squared: 4\nThree squared: 10"
     assert card.total == 1.5
     # Every answer is in the history; the scorecard keeps the latest.
     assert [a.answer for a in store.mock_attempts(mock.mock_id)][:2] == [
-        "beta, I think",
-        "alpha and beta",
+        "It uses beta, I think.",
+        "It uses alpha and it uses beta.",
     ]
     assert len(store.mock_attempts(mock.mock_id)) == 4
 
 
 def test_attempts_are_recorded_as_mock_attempts(store: Store) -> None:
     mock = mock_of(store, "c1", "n1", "k1", "ch1")
-    mock.submit_concept("alpha")
+    mock.submit_concept("It uses alpha.")
     mock.next()
     mock.submit_numeric(["4", "9"])
     mock.next()
@@ -660,9 +660,9 @@ def test_drafts_belong_to_the_mock_and_never_touch_practice_drafts(store: Store)
     mock.save_draft("def double(x):\n    return x\n")
     mock.go(0)
     assert mock.draft() == "alpha, so far"
-    mock.submit_concept("alpha and beta")
+    mock.submit_concept("It uses alpha and it uses beta.")
     mock.record_grade(code_report("mini/k1", FAILING), CODE, index=code)
-    assert mock.draft() == "alpha and beta"  # coming back shows the answer given
+    assert mock.draft() == "It uses alpha and it uses beta."  # coming back shows the answer given
     mock.go(code)
     assert mock.draft() == CODE
     assert store.draft("mini/k1") == "practice work in progress"
@@ -674,7 +674,7 @@ def test_drafts_belong_to_the_mock_and_never_touch_practice_drafts(store: Store)
 
 def test_only_an_interviewer_mock_takes_an_interviewers_score(store: Store) -> None:
     mock = mock_of(store, "c1", "n1")
-    mock.submit_concept("alpha")
+    mock.submit_concept("It uses alpha.")
     with pytest.raises(ValueError, match="interviewer mode"):
         mock.set_interviewer_score(0, 1.0)
     assert mock.points(0) == 0.5
@@ -685,7 +685,7 @@ def test_the_interviewers_score_overrides_the_automatic_one(store: Store) -> Non
     with pytest.raises(ValueError, match="not been answered"):
         mock.set_interviewer_score(0, 0.5)
     mock.show_hint()
-    mock.submit_concept("alpha")
+    mock.submit_concept("It uses alpha.")
     for bad in (-0.1, 1.01, float("nan"), True):
         with pytest.raises(ValueError, match="0 to 1"):
             mock.set_interviewer_score(0, bad)
@@ -708,15 +708,15 @@ def test_the_interviewers_score_overrides_the_automatic_one(store: Store) -> Non
 
 def test_a_new_answer_clears_the_interviewers_score(store: Store) -> None:
     mock = mock_of(store, "c1", interviewer=True)
-    mock.submit_concept("alpha")
+    mock.submit_concept("It uses alpha.")
     mock.set_interviewer_score(0, 1.0)
-    mock.submit_concept("beta")
+    mock.submit_concept("It uses beta.")
     assert (mock.score(0), mock.scored_by(0)) == (0.5, "rubric")
 
 
 def test_the_interviewer_may_score_after_time_is_up(store: Store, clock: FakeClock) -> None:
     mock = mock_of(store, "c1", clock=clock, minutes=1, interviewer=True)
-    mock.submit_concept("alpha")
+    mock.submit_concept("It uses alpha.")
     clock.advance(120)
     mock.set_interviewer_score(0, 0.75)
     assert mock.finish().entries[0].points == 0.75
@@ -729,7 +729,7 @@ def test_finish_saves_the_scorecard_once_and_later_answers_raise(
     store: Store, clock: FakeClock
 ) -> None:
     mock = mock_of(store, "c1", "n1", "k1", "ch1", clock=clock)
-    mock.submit_concept("alpha and beta")
+    mock.submit_concept("It uses alpha and it uses beta.")
     clock.advance(30)
     assert not mock.finished and mock.scorecard is None
     card = mock.finish()
@@ -760,7 +760,7 @@ def test_finish_saves_the_scorecard_once_and_later_answers_raise(
 def test_the_scorecard_adds_up(store: Store, clock: FakeClock) -> None:
     mock = mock_of(store, "c1", "n1", "k1", clock=clock, minutes=5)
     clock.advance(20)
-    mock.submit_concept("alpha")  # 0.5
+    mock.submit_concept("It uses alpha.")  # 0.5
     mock.next()
     clock.advance(40)
     mock.submit_numeric(["4", "9"])  # 1.0
@@ -786,7 +786,7 @@ def test_the_scorecard_adds_up(store: Store, clock: FakeClock) -> None:
 def test_the_markdown_report_reads_well(store: Store) -> None:
     mock = mock_of(store, "c1", "n1", "k1", "c2")
     mock.show_hint()
-    mock.submit_concept("Only alpha.\n\nNothing else.")
+    mock.submit_concept("It says only alpha.\n\nNothing else.")
     mock.next()
     mock.skip()
     mock.record_grade(code_report("mini/k1", FAILING), "def double(x):\n    return x  # ```\n")
@@ -799,7 +799,7 @@ def test_the_markdown_report_reads_well(store: Store) -> None:
     assert "| 1 | Alpha and beta | concept | answered | 0:00 | 1 | 0.25 |" in text
     assert "| 2 | Two squares. | numeric | skipped | 0:00 | 0 | 0.00 |" in text
     assert "| 4 | Explain c2. | concept | not reached | 0:00 | 0 | 0.00 |" in text
-    assert "> Only alpha.\n>\n> Nothing else." in text
+    assert "> It says only alpha.\n>\n> Nothing else." in text
     assert (
         "### Key points\n\n_Ticked by the matcher; not confirmed._\n\n"
         "- [x] Says alpha\n- [ ] Says beta\n"

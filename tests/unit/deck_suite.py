@@ -29,7 +29,7 @@ from deck_helpers import (
     numeric_parts,
 )
 
-from grader import evaluate_arithmetic
+from grader import evaluate_working
 from questions import Deck, load_deck
 
 DECKS_DIR = Path(__file__).resolve().parents[2] / "questions" / "decks"
@@ -167,7 +167,7 @@ class DeckSuite:
         for question_id, part in numeric_parts(deck, self.NUMERIC_IDS):
             assert part.working, (question_id, part.label)
             assert part.answer is not None, (question_id, part.label)
-            value = evaluate_arithmetic(part.working)
+            value = evaluate_working(part.working)
             assert part.tolerance.allows(value, part.answer), (question_id, part.label, value)
 
     def test_every_also_accept_working_evaluates_to_its_value(self, deck: Deck) -> None:
@@ -183,7 +183,7 @@ class DeckSuite:
         for question_id, part, alt in alternatives:
             assert alt.working is not None, (question_id, part.label)
             tolerance = alt.tolerance or part.tolerance
-            assert tolerance.allows(evaluate_arithmetic(alt.working), alt.value), (
+            assert tolerance.allows(evaluate_working(alt.working), alt.value), (
                 question_id,
                 part.label,
             )

@@ -181,13 +181,46 @@ def test_unknown_question_suggests_the_closest() -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_answer_refuses_concept_and_code_questions() -> None:
-    concept = run("answer", "inception-1x1/q1", "reduce channels")
-    assert concept.exit_code == 2
-    assert "concept question" in concept.stderr
+def test_answer_refuses_code_questions() -> None:
     code = run("answer", "inception-1x1/q10", "x")
     assert code.exit_code == 2
     assert "quiz grade" in code.stderr
+
+
+def test_answer_judges_a_concept_answer_by_its_claims() -> None:
+    full = run(
+        "answer",
+        "inception-1x1/q1",
+        "It mixes information across channels at each pixel, it reduces the number of channels"
+        " so the following 3x3 and 5x5 convolutions are cheaper, and the ReLU after it adds"
+        " non-linearity while the height and width stay the same.",
+    )
+    assert full.exit_code == 0, full.stdout
+    assert "3/3 key points (100%)" in full.stdout
+    listed = run("answer", "inception-1x1/q1", "Bottleneck. Non-linearity. Cross-channel.")
+    assert listed.exit_code == 1
+    assert "0/3 key points" in listed.stdout
+    assert "Answer in sentences" in listed.stdout
+
+
+def test_answer_json_for_a_concept_question_says_where_each_point_is_made() -> None:
+    text = "A 1x1 convolution reduces the number of channels, and it has no nonlinearity."
+    result = run("answer", "--json", "inception-1x1/q1", text)
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert data["question"] == "inception-1x1/q1"
+    hits = [point["hit"] for point in data["key_points"]]
+    assert hits == [True, False, False]
+    [claim, *_] = data["key_points"][0]["matched"]
+    assert text[claim["start"] : claim["end"]] == claim["text"]
+    assert "channels" in claim["text"]
+    assert data["score"] == pytest.approx(1 / 3)
+
+
+def test_answer_refuses_an_empty_concept_answer() -> None:
+    empty = run("answer", "inception-1x1/q1", "   ")
+    assert empty.exit_code == 2
+    assert "the answer is empty" in empty.stderr
 
 
 def test_missing_argument_is_exit_2() -> None:
@@ -363,3 +396,13 @@ def test_schema_is_json() -> None:
     assert result.exit_code == 0
     schema = json.loads(result.output)
     assert "questions" in schema["properties"]
+
+
+def test_schema_of_an_assignment_is_the_published_one() -> None:
+    from quiz.course._assignment import SCHEMA_FILE
+
+    result = run("schema", "--assignment")
+    assert result.exit_code == 0
+    schema = json.loads(result.output)
+    assert schema == json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    assert "questions" in schema["properties"] and "points" in json.dumps(schema)

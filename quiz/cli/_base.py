@@ -19,7 +19,9 @@ from grader import (
     SubmissionReport,
 )
 from questions import (
+    AnyQuestion,
     DeckLibrary,
+    LoadedDeck,
     QuestionsError,
 )
 
@@ -225,3 +227,18 @@ def _warn_isolation(reports: Sequence[SubmissionReport]) -> None:
     notes = sorted({note for r in reports for note in r.isolation if note.startswith("not ")})
     for note in notes:
         click.echo(f"quiz: warning: {note}", err=True)
+
+
+def _question(library: DeckLibrary, full_id: str) -> tuple[LoadedDeck, AnyQuestion]:
+    """``library.question(full_id)``, with a note on stderr when ``full_id`` was retired and its
+    replacement is shown instead."""
+    loaded, question = library.question(full_id)
+    now = f"{loaded.id}/{question.id}"
+    if now != full_id.strip():
+        _stderr().print(
+            f"quiz: note: {full_id.strip()} was retired; it is asked now as {now}",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
+    return loaded, question

@@ -32,6 +32,7 @@ from ._base import (
     _fail,
     _grade_with_progress,
     _library,
+    _question,
     _require_folder,
     _stdout,
     _warn_isolation,
@@ -178,7 +179,7 @@ def grade_command(
     pool.launch()  # the workers warm up while the decks load
     try:
         library = _library(deck_paths)
-        loaded, question = library.question(question_id)
+        loaded, question = _question(library, question_id)
         full_id = f"{loaded.id}/{question.id}"
         if not isinstance(question, CodeQuestion) or question.checks is None:
             _fail(f"{full_id} is not a code question with checks: nothing to grade")

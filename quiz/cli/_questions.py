@@ -37,6 +37,7 @@ from ._base import (
     _fail,
     _grade_with_progress,
     _library,
+    _question,
     _require_folder,
     _stdout,
     _warn,
@@ -101,7 +102,7 @@ def show_command(
 ) -> None:
     """Print one question, rendered for the terminal."""
     library = _library(deck_paths)
-    loaded, question = library.question(question_id)
+    loaded, question = _question(library, question_id)
     full_id = f"{loaded.id}/{question.id}"
     out = _stdout()
     if isinstance(question, NumericQuestion) and question.params:
@@ -149,7 +150,7 @@ def answer_command(
     1 otherwise.
     """
     library = _library(deck_paths)
-    loaded, question = library.question(question_id)
+    loaded, question = _question(library, question_id)
     full_id = f"{loaded.id}/{question.id}"
     out = _stdout()
     if isinstance(question, NumericQuestion) and question.params:

@@ -62,7 +62,7 @@ def _grade_all(mode: str) -> dict[str, Any]:
             question_id=question.id,
             display=e["file"],
             seed=e.get("seed"),  # random per run, unless the entry needs a given draw
-            timeout=TIMEOUT * (e.get("examples", 25) / 25),
+            timeout=e.get("timeout", TIMEOUT) * (e.get("examples", 25) / 25),
             examples=e.get("examples"),
         )
         for e in ENTRIES

@@ -406,3 +406,14 @@ def test_schema_of_an_assignment_is_the_published_one() -> None:
     schema = json.loads(result.output)
     assert schema == json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
     assert "questions" in schema["properties"] and "points" in json.dumps(schema)
+
+
+def test_a_retired_question_id_shows_its_replacement_with_a_note() -> None:
+    retired = run("show", "inception-family/aux-classifier-head")
+    assert retired.exit_code == 0
+    assert "inception-1x1/q3" in retired.stdout
+    assert retired.stderr.strip() == (
+        "quiz: note: inception-family/aux-classifier-head was retired; it is asked now as "
+        "inception-1x1/q3"
+    )
+    assert run("show", "inception-1x1/q3").stderr == ""

@@ -138,7 +138,7 @@ class DeckLibrary:
 
     def _add_file(self, file: Path, origin: Origin) -> None:
         try:
-            deck, where = load_deck_located(file)
+            deck, where = load_deck_located(file, trusted=origin == "package")
         except DeckError as exc:
             self.problems.extend(exc.problems)
             return

@@ -14,7 +14,7 @@ import yaml
 from pydantic import ValidationError
 
 from ._errors import DeckError, Problem
-from ._models import Deck
+from ._models import TRUSTED_PATTERNS, Deck
 
 Position = tuple[int, int]
 Loc = tuple[str | int, ...]
@@ -209,8 +209,11 @@ def parse_deck(text: str, source: str = "<deck>") -> Deck:
     return parse_deck_located(text, source)[0]
 
 
-def parse_deck_located(text: str, source: str = "<deck>") -> tuple[Deck, SourceMap]:
-    """Like ``parse_deck``, also returning where each field sits in the text."""
+def parse_deck_located(
+    text: str, source: str = "<deck>", *, trusted: bool = False
+) -> tuple[Deck, SourceMap]:
+    """Like ``parse_deck``, also returning where each field sits in the text. ``trusted``: a
+    packaged deck, checked when it was built, whose key-point patterns need no compiling now."""
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
@@ -241,7 +244,7 @@ def parse_deck_located(text: str, source: str = "<deck>") -> tuple[Deck, SourceM
         )
     problems = positions.duplicates + _duplicate_ids(data, positions)
     try:
-        deck = Deck.model_validate(data)
+        deck = Deck.model_validate(data, context={TRUSTED_PATTERNS: True} if trusted else None)
     except ValidationError as exc:
         problems += _problems_from_validation(exc, data, positions)
     if problems:
@@ -254,8 +257,9 @@ def load_deck(path: Path | str) -> Deck:
     return load_deck_located(path)[0]
 
 
-def load_deck_located(path: Path | str) -> tuple[Deck, SourceMap]:
-    """Like ``load_deck``, also returning where each field sits in the file."""
+def load_deck_located(path: Path | str, *, trusted: bool = False) -> tuple[Deck, SourceMap]:
+    """Like ``load_deck``, also returning where each field sits in the file (``trusted``: see
+    :func:`parse_deck_located`)."""
     path = Path(path)
     source = str(path)
     try:
@@ -268,4 +272,4 @@ def load_deck_located(path: Path | str) -> tuple[Deck, SourceMap]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise DeckError([Problem(source, 1, 1, f"deck is not UTF-8 text: {exc.reason}")]) from None
-    return parse_deck_located(text, source)
+    return parse_deck_located(text, source, trusted=trusted)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from ._base import CHECK_ORDER, Slug
 from ._choice import ChoiceOption, ChoiceQuestion
 from ._code import Checks, CodeQuestion, TensorSpec, WrongSolution
-from ._concept import ConceptQuestion, Example, KeyPoint
+from ._concept import TRUSTED_PATTERNS, ConceptQuestion, Example, KeyPoint
 from ._deck import QUESTION_KINDS, AnyQuestion, Deck, Kind, deck_json_schema
 from ._numeric import NumericPart, NumericQuestion, Tolerance
 from ._strategies import BoolStrategy, ChoiceStrategy, FloatStrategy, IntStrategy
@@ -19,6 +19,7 @@ from ._strategies import BoolStrategy, ChoiceStrategy, FloatStrategy, IntStrateg
 __all__ = [
     "CHECK_ORDER",
     "QUESTION_KINDS",
+    "TRUSTED_PATTERNS",
     "AnyQuestion",
     "BoolStrategy",
     "Checks",

@@ -9,6 +9,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import (
     Field,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -16,6 +17,10 @@ from pydantic import (
 from .._claims import ANSWER_IN_SENTENCES, Reading, Span, find_claims
 from .._claims import read as read_answer
 from ._base import _Model, _QuestionBase
+
+TRUSTED_PATTERNS = "trusted_patterns"
+"""Validation context key: the deck's patterns were compiled when it was checked (a packaged
+deck), so loading it does not compile them again."""
 
 
 class KeyPoint(_Model):
@@ -37,10 +42,15 @@ class KeyPoint(_Model):
 
     @field_validator("patterns")
     @classmethod
-    def _patterns_compile(cls, patterns: list[str]) -> list[str]:
+    def _patterns_compile(cls, patterns: list[str], info: ValidationInfo) -> list[str]:
+        # The packaged decks are compiled by check-deck in CI; loading them again on every
+        # start would spend most of the load compiling regexes (they compile when first used).
+        trusted = bool(info.context and info.context.get(TRUSTED_PATTERNS))
         for pattern in patterns:
             if not pattern.strip():
                 raise ValueError("a pattern must not be empty")
+            if trusted:
+                continue
             try:
                 re.compile(pattern, re.IGNORECASE)
             except re.error as exc:

@@ -20,6 +20,7 @@ from questions import (
     load_deck,
     parse_deck,
 )
+from questions._loader import parse_deck_located
 
 GOOD = TINY_DECK
 
@@ -300,3 +301,30 @@ def test_non_utf8_deck_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(DeckError) as info:
         load_deck(path)
     assert "not UTF-8" in str(info.value)
+
+
+BAD_PATTERN_DECK = TINY_DECK.replace("patterns: ['reduc']", "patterns: ['reduc(']")
+
+
+def test_a_bad_key_point_pattern_is_a_deck_error_in_any_deck_that_is_not_packaged(
+    tmp_path: Path,
+) -> None:
+    [problem] = problems_of(BAD_PATTERN_DECK)
+    assert "is not a valid regular expression" in problem.message
+    assert (problem.line, problem.path) == (10, "questions[0].key_points[0].patterns")
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "tiny.yaml").write_text(BAD_PATTERN_DECK, encoding="utf-8")
+    found = DeckLibrary.discover([folder], include_user=False, include_package=False)
+    assert found.decks == []
+    assert ["is not a valid regular expression" in p.message for p in found.problems] == [True]
+
+
+def test_packaged_decks_load_without_compiling_their_patterns_again() -> None:
+    """check-deck compiled them; a start of the app should not (it was most of the load)."""
+    trusted = parse_deck_located(BAD_PATTERN_DECK, "tiny.yaml", trusted=True)[0]
+    assert trusted.questions[0].kind == "concept"
+    with pytest.raises(DeckError):
+        parse_deck_located(BAD_PATTERN_DECK, "tiny.yaml")
+    library = DeckLibrary.discover(include_user=False)
+    assert library.problems == [] and all(d.origin == "package" for d in library.decks)

@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 
 SIZE = (80, 24)
 DECK = "inception-1x1"
-WAIT = 5.0
+WAIT = 30.0
 """Longest wait for something asynchronous (a worker, a recompose); only reached on failure."""
 
 P = ParamSpec("P")

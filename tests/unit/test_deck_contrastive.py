@@ -344,11 +344,7 @@ class TestContrastiveDeck(DeckSuite):
 # Files under fixtures/contrastive/<question>/: correct_* must pass; wrong_* must fail first
 # on the check named here. KNOWN files get the wrong verdict from the grader today (strict xfail
 # on the verdict alone, so a grader that gets them right turns the test red).
-KNOWN = {
-    "nt-xent-code/correct_einsum_gather.py": (
-        "torch.diag of a vector leaves aten.diag_embed, which the judge does not run"
-    ),
-}
+KNOWN: dict[str, str] = {}
 FAILS_AT = {
     "nt-xent-code/wrong_only_cross_view_negatives.py": "outputs",
     "nt-xent-code/wrong_temperature_multiplied.py": "outputs",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import tempfile
 from collections.abc import Iterator
@@ -34,9 +35,14 @@ Q6_RIGHT = ["73,728", "3*3*64", "8192", "8,768", "0.119"]
 CHECK_NAMES = ("compile", "load", "construct", "parameters")
 
 
+@functools.cache
+def _day13() -> Deck:
+    return DeckLibrary.discover(include_user=False).deck("inception-1x1").deck
+
+
 @pytest.fixture(scope="module")
 def day13() -> Deck:
-    return DeckLibrary.discover(include_user=False).deck("inception-1x1").deck
+    return _day13()
 
 
 @pytest.fixture
@@ -229,7 +235,7 @@ NAVIGATION = st.one_of(
 def test_any_navigation_stays_in_range_and_position_agrees(
     operations: list[str | tuple[str, int]],
 ) -> None:
-    deck = DeckLibrary.discover(include_user=False).deck("inception-1x1").deck
+    deck = _day13()  # loaded once: sessions never change their deck
     total = len(deck.questions)
     with tempfile.TemporaryDirectory() as folder, Store(Path(folder) / "p.sqlite3") as store:
         session = PracticeSession(deck, store)

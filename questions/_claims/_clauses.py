@@ -14,6 +14,7 @@ from ._words import (
     _DETERMINERS,
     _LINKING_WORDS,
     _LIST_LEAD,
+    _ORDER,
     _RELATION,
     _SUBJECTS,
     _VERB_FORMS,
@@ -156,6 +157,8 @@ def makes_claims(clause: str) -> bool:
     unbracketed = re.sub(r"\([^()]*\)", " ", clause)
     items = [_TOKEN.findall(item) for item in unbracketed.split(",")]
     items = [item for item in items if item]
+    if _ORDER.search(clause):
+        return True
     if len(items) >= 3 and all(len(item) <= 3 for item in items):
         return False  # "bottleneck, 1x1 conv, 256 -> 64, cheaper": a list of terms
     if _RELATION.search(clause):
@@ -344,10 +347,28 @@ def claim_clauses(norm: Normalised) -> list[tuple[int, int, bool]]:
             *_line_breaks(text),
         }
     )
-    clauses = []
+    clauses: list[tuple[int, int, bool]] = []
     for start, end in itertools.pairwise(cuts):
         piece = text[start:end]
         if not _TOKEN.search(piece):
             continue
-        clauses.append((start, end, makes_claims(piece)))
+        claim = makes_claims(piece)
+        if not claim and clauses and _elliptical(text, clauses[-1], start, piece):
+            clauses[-1] = (clauses[-1][0], end, True)
+            continue
+        clauses.append((start, end, claim))
     return clauses
+
+
+_ELLIPSIS_WORDS = 3
+
+
+def _elliptical(text: str, previous: tuple[int, int, bool], start: int, piece: str) -> bool:
+    """Whether ``piece``, a clause without a verb, finishes the claim before it after a
+    semicolon (an answer in note form: "Basic: 3x3 -> 3x3, same width; ResNet-18/34."): a few
+    words, not a new list, right after a clause that makes a claim."""
+    before = text[previous[1] : start]
+    words = _TOKEN.findall(piece)
+    return (
+        previous[2] and before.strip() == ";" and len(words) <= _ELLIPSIS_WORDS and "," not in piece
+    )

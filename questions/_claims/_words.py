@@ -379,6 +379,8 @@ _BEFORE_BASE_VERB = _AUXILIARIES | _SUBJECTS | frozenset(["to", "not", "i", "we"
 _RELATION = re.compile(
     r"(?:^|\s)(?:=|->|=>|<=|>=|<|>|!=|<-|<->)(?:\s|$)|\w\s*=\s*\w|[\w)]\s*:\s*\w"
 )
+_ORDER = re.compile(r"\w,\s+(?:and\s+)?then\s+\w", re.IGNORECASE)
+"""A sequence of steps ("conv-BN-ReLU, add, then ReLU"): it says what comes after what."""
 _LIST_LEAD = re.compile(
     r"^\W*(?:(?:it|this|that|the\s+answer)\s+(?:is\s+)?(?:all\s+)?(?:about|regarding)|"
     r"(?:the\s+)?(?:key\s*|main\s+)?(?:words?|terms?|ideas?|points?|concepts?|topics?|"

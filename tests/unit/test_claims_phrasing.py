@@ -230,3 +230,22 @@ def test_a_negator_still_voids_its_own_phrase(text: str) -> None:
 
 def test_neither_nor_negates_both() -> None:
     assert hits(ONE_BY_ONE, "It neither adds a nonlinearity nor mixes the channels.") == []
+
+
+def test_a_few_words_after_a_semicolon_finish_the_claim_before_them() -> None:
+    """Note form: "Basic: 3x3 -> 3x3; ResNet-18/34." says which ResNets use the basic block."""
+    reading = read("Basic: 3x3 -> 3x3, same width; ResNet-18/34. Bottleneck; ResNet-50.")
+    clauses = [(reading.norm.text[a:b].strip(" ."), claim) for a, b, claim in reading.clauses]
+    assert clauses[0] == ("Basic: 3x3 -> 3x3, same width; ResNet-18/34", True)
+    # after a term that makes no claim, a fragment stays a term
+    assert ("ResNet-50", False) in clauses
+
+
+def test_a_list_of_terms_stays_a_list_after_a_semicolon() -> None:
+    reading = read("Bottleneck; non-linearity; cross-channel mixing; fewer parameters.")
+    assert not reading.makes_claims
+
+
+def test_steps_in_order_make_a_claim_a_list_does_not() -> None:
+    assert makes_claims("conv-BN-ReLU-conv-BN, add, then ReLU")
+    assert not makes_claims("conv-BN-ReLU-conv-BN, add, ReLU")

@@ -3,30 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from testkit import ONE_BY_ONE, hits
 
 from questions import ConceptQuestion, KeyPoint
 from questions._claims import ANSWER_IN_SENTENCES, makes_claims, normalise, read
-
-ONE_BY_ONE = ConceptQuestion.model_validate(
-    {
-        "id": "q1",
-        "kind": "concept",
-        "prompt": "What is the primary purpose of a $1 \\times 1$ convolution?",
-        "answer": "It reduces the number of channels, adds a non-linearity and mixes channels.",
-        "key_points": [
-            {"point": "Reduces channels", "patterns": [r"reduc\w*\s+(?:\w+\s+){0,3}channels"]},
-            {"point": "Adds non-linearity", "patterns": [r"non[- ]?linear", r"\brelu\b"]},
-            {
-                "point": "Mixes channels",
-                "patterns": [r"cross[- ]?channel", r"mix\w*\s+(?:\w+\s+){0,3}channels"],
-            },
-        ],
-    }
-)
-
-
-def hits(question: ConceptQuestion, text: str) -> list[int]:
-    return [n for n, (_, hit) in enumerate(question.rubric(text), 1) if hit]
 
 
 @pytest.mark.parametrize(

@@ -4,26 +4,10 @@ imperative sentences and the reach of a negator."""
 from __future__ import annotations
 
 import pytest
+from testkit import ONE_BY_ONE, hits
 
 from questions import ConceptQuestion
 from questions._claims import makes_claims, read
-
-ONE_BY_ONE = ConceptQuestion.model_validate(
-    {
-        "id": "q1",
-        "kind": "concept",
-        "prompt": "What is the primary purpose of a $1 \\times 1$ convolution?",
-        "answer": "It reduces the number of channels, adds a non-linearity and mixes channels.",
-        "key_points": [
-            {"point": "Reduces channels", "patterns": [r"reduc\w*\s+(?:\w+\s+){0,3}channels"]},
-            {"point": "Adds non-linearity", "patterns": [r"non[- ]?linear", r"\brelu\b"]},
-            {
-                "point": "Mixes channels",
-                "patterns": [r"cross[- ]?channel", r"mix\w*\s+(?:\w+\s+){0,3}channels"],
-            },
-        ],
-    }
-)
 
 FORMULAS = ConceptQuestion.model_validate(
     {
@@ -37,10 +21,6 @@ FORMULAS = ConceptQuestion.model_validate(
         ],
     }
 )
-
-
-def hits(question: ConceptQuestion, text: str) -> list[int]:
-    return [n for n, (_, hit) in enumerate(question.rubric(text), 1) if hit]
 
 
 def clause_texts(text: str) -> list[str]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+from questions import ConceptQuestion
+
 
 class FakeClock:
     """A monotonic clock for sessions and mock interviews; ``advance`` moves it."""
@@ -55,3 +57,27 @@ def write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
+
+
+ONE_BY_ONE = ConceptQuestion.model_validate(
+    {
+        "id": "q1",
+        "kind": "concept",
+        "prompt": "What is the primary purpose of a $1 \\times 1$ convolution?",
+        "answer": "It reduces the number of channels, adds a non-linearity and mixes channels.",
+        "key_points": [
+            {"point": "Reduces channels", "patterns": [r"reduc\w*\s+(?:\w+\s+){0,3}channels"]},
+            {"point": "Adds non-linearity", "patterns": [r"non[- ]?linear", r"\brelu\b"]},
+            {
+                "point": "Mixes channels",
+                "patterns": [r"cross[- ]?channel", r"mix\w*\s+(?:\w+\s+){0,3}channels"],
+            },
+        ],
+    }
+)
+"""A 1×1-convolution concept question with three key points, for the claims matcher's tests."""
+
+
+def hits(question: ConceptQuestion, text: str) -> list[int]:
+    """The key point numbers (from 1) that ``text`` makes."""
+    return [n for n, (_, hit) in enumerate(question.rubric(text), 1) if hit]

@@ -9,30 +9,31 @@ through the real grader, that correct answers written in other styles pass.
 from __future__ import annotations
 
 import math
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import pytest
-from deck_helpers import choice_question, code_question, concept_question, numeric_question
+from deck_fixtures import assert_verdict, fixture_files, grade_fixtures
+from deck_helpers import (
+    assert_examples_hit_and_miss_what_they_say,
+    assert_examples_of_every_kind,
+    choice_question,
+    code_question,
+    concept_question,
+    numeric_question,
+    reference_entry,
+)
 from deck_suite import DECKS_DIR, DeckSuite
 
+from grader import SubmissionReport
 from questions import Deck
 
-FIXTURES = Path(__file__).parent / "fixtures" / "activations"
 # Correct answers written in styles other than the reference's, one folder per code question.
-STYLES = sorted(FIXTURES.glob("*/correct_*.py"))
+STYLES = fixture_files("activations", "correct_*.py")
 
 
 def _sigmoid(x: float) -> float:
     return 1 / (1 + math.exp(-x))
-
-
-def _reference(deck: Deck, question_id: str) -> Any:
-    """The code question's reference entry point, run in a fresh namespace."""
-    question = code_question(deck, question_id)
-    namespace: dict[str, Any] = {}
-    exec(compile(question.reference, f"<{question_id}>", "exec"), namespace)
-    return namespace[question.entry_point]
 
 
 class TestActivationsDeck(DeckSuite):
@@ -161,14 +162,8 @@ class TestActivationsDeck(DeckSuite):
     @pytest.mark.parametrize("question_id", CONCEPT_IDS)
     def test_examples_hit_and_miss_what_they_say(self, deck: Deck, question_id: str) -> None:
         question = concept_question(deck, question_id)
-        kinds = [example.kind for example in question.examples]
-        assert kinds.count("correct") >= 2
-        assert {"misconception", "keywords"} <= set(kinds)
-        for example in question.examples:
-            hit = {n for n, (_, made) in enumerate(question.rubric(example.answer), 1) if made}
-            must_hit, must_miss = example.expected(len(question.key_points))
-            assert must_hit <= hit, (example.kind, example.answer)
-            assert not must_miss & hit, (example.kind, example.answer)
+        assert_examples_of_every_kind(question)
+        assert_examples_hit_and_miss_what_they_say(question)
 
     def test_gelu_rubric_tells_gelu_from_swish(self, deck: Deck) -> None:
         definition = concept_question(deck, "gelu").key_points[0]
@@ -243,10 +238,16 @@ class TestActivationsDeck(DeckSuite):
         torch = pytest.importorskip("torch")
         functional = torch.nn.functional
         x = torch.linspace(-120, 120, 2401, dtype=torch.float32, requires_grad=True)
-        cases = [
-            (_reference(deck, "gelu-tanh-fn"), lambda t: functional.gelu(t, approximate="tanh")),
-            (_reference(deck, "silu-fn"), functional.silu),
-            (lambda t: _reference(deck, "elu-fn")(t, alpha=0.3), lambda t: functional.elu(t, 0.3)),
+        cases: list[tuple[Callable[..., Any], Callable[..., Any]]] = [
+            (
+                reference_entry(deck, "gelu-tanh-fn"),
+                lambda t: functional.gelu(t, approximate="tanh"),
+            ),
+            (reference_entry(deck, "silu-fn"), functional.silu),
+            (
+                lambda t: reference_entry(deck, "elu-fn")(t, alpha=0.3),
+                lambda t: functional.elu(t, 0.3),
+            ),
         ]
         for ours, theirs in cases:
             ours_out, theirs_out = ours(x), theirs(x)
@@ -267,35 +268,17 @@ class TestActivationsDeck(DeckSuite):
         assert bool((gap > 2 * allowed).any())  # an answer with erf must fail `outputs`
 
     @pytest.fixture(scope="class")
-    def graded_styles(self) -> dict[str, Any]:
+    def graded_styles(self) -> dict[str, SubmissionReport]:
         """Every correct answer in another style, graded once by the real grader."""
-        from grader import GradeRequest, GraderPool
-
-        requests = [
-            GradeRequest(
-                submission=str(path),
-                deck_path=str(self.DECK_PATH),
-                question_id=path.parent.name,
-                display=f"{path.parent.name}/{path.name}",
-                seed=0,
-                timeout=60.0,
-            )
-            for path in STYLES
-        ]
-        with GraderPool(jobs=1) as pool:
-            reports = pool.grade_all(requests)
-        return {report.submission: report for report in reports}
+        return grade_fixtures(self.DECK_ID, STYLES)
 
     @pytest.mark.slow
-    @pytest.mark.parametrize("style", [f"{p.parent.name}/{p.name}" for p in STYLES])
+    @pytest.mark.parametrize("style", STYLES)
     def test_correct_answer_in_another_style_passes(
-        self, graded_styles: dict[str, Any], style: str
+        self, graded_styles: dict[str, SubmissionReport], style: str
     ) -> None:
-        report = graded_styles[style]
-        failed = [(c.name, c.message) for c in report.checks if c.status in ("fail", "error")]
-        assert report.status == "pass", (failed, report.error)
-        assert report.score == 1.0
+        assert_verdict(graded_styles[style])
 
     def test_every_code_question_has_correct_answers_in_other_styles(self) -> None:
-        styles = {p.parent.name for p in STYLES}
+        styles = {s.split("/")[0] for s in STYLES}
         assert styles == set(self.CODE_IDS)

@@ -10,26 +10,30 @@ correct solutions in other styles pass and a call the prompt rules out is caught
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
-from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import pytest
-from deck_helpers import code_question, concept_question, key_points_hit, numeric_question
+from deck_fixtures import (
+    assert_named_for_verdict,
+    assert_verdict,
+    expected_verdict,
+    fixture_files,
+    fixture_params,
+    grade_fixtures,
+)
+from deck_helpers import (
+    assert_examples_hit_and_miss_what_they_say,
+    assert_examples_of_every_kind,
+    code_question,
+    concept_question,
+    key_points_hit,
+    numeric_question,
+    reference_entry,
+)
 from deck_suite import DECKS_DIR, DeckSuite
 
+from grader import SubmissionReport
 from questions import Deck
-
-FIXTURES = Path(__file__).parent / "fixtures" / "contrastive"
-
-
-def reference_callable(deck: Deck, question_id: str) -> Callable[..., Any]:
-    """The entry point of a code question's reference, run here (deck code is trusted)."""
-    question = code_question(deck, question_id)
-    namespace: dict[str, Any] = {}
-    exec(compile(question.reference, f"<{question_id} reference>", "exec"), namespace)
-    entry: Callable[..., Any] = namespace[question.entry_point]
-    return entry
 
 
 class TestContrastiveDeck(DeckSuite):
@@ -188,19 +192,11 @@ class TestContrastiveDeck(DeckSuite):
 
     def test_examples_of_every_kind(self, deck: Deck) -> None:
         for question_id in self.CONCEPT_IDS:
-            kinds = [e.kind for e in concept_question(deck, question_id).examples]
-            assert kinds.count("correct") >= 2, question_id
-            assert "misconception" in kinds, question_id
-            assert "keywords" in kinds, question_id
+            assert_examples_of_every_kind(concept_question(deck, question_id))
 
     @pytest.mark.parametrize("question_id", CONCEPT_IDS)
     def test_examples_hit_and_miss_what_they_say(self, deck: Deck, question_id: str) -> None:
-        question = concept_question(deck, question_id)
-        for number, example in enumerate(question.examples, 1):
-            must_hit, must_miss = example.expected(len(question.key_points))
-            hit = {i for i, (_, made) in enumerate(question.rubric(example.answer), 1) if made}
-            assert must_hit <= hit, (number, example.kind, sorted(hit))
-            assert not (must_miss & hit), (number, example.kind, sorted(hit))
+        assert_examples_hit_and_miss_what_they_say(concept_question(deck, question_id))
 
     def test_a_bare_keyword_list_earns_nothing(self, deck: Deck) -> None:
         for question_id in self.CONCEPT_IDS:
@@ -299,7 +295,7 @@ class TestContrastiveDeck(DeckSuite):
 
     def test_nt_xent_reference_matches_the_algorithm_written_out(self, deck: Deck) -> None:
         torch = pytest.importorskip("torch")
-        loss = reference_callable(deck, "nt-xent-code")
+        loss = reference_entry(deck, "nt-xent-code")
         generator = torch.Generator().manual_seed(0)
         z1 = torch.randn(4, 5, generator=generator, dtype=torch.float64)
         z2 = torch.randn(4, 5, generator=generator, dtype=torch.float64)
@@ -314,7 +310,7 @@ class TestContrastiveDeck(DeckSuite):
 
     def test_clip_reference_is_symmetric_and_starts_at_tau_0_07(self, deck: Deck) -> None:
         torch = pytest.importorskip("torch")
-        module = reference_callable(deck, "clip-loss-code")()
+        module = reference_entry(deck, "clip-loss-code")()
         [(name, parameter)] = list(module.named_parameters())
         assert name == "logit_scale"
         assert parameter.shape == ()
@@ -328,7 +324,7 @@ class TestContrastiveDeck(DeckSuite):
 
     def test_triplet_reference_matches_f_triplet_margin_loss(self, deck: Deck) -> None:
         torch = pytest.importorskip("torch")
-        loss = reference_callable(deck, "triplet-loss-code")
+        loss = reference_entry(deck, "triplet-loss-code")
         generator = torch.Generator().manual_seed(2)
         a, p, n = (torch.randn(6, 4, generator=generator) for _ in range(3))
         for margin in (0.2, 1.0, 2.0):
@@ -344,6 +340,7 @@ class TestContrastiveDeck(DeckSuite):
 # Files under fixtures/contrastive/<question>/: correct_* must pass; wrong_* must fail first
 # on the check named here. KNOWN files get the wrong verdict from the grader today (strict xfail
 # on the verdict alone, so a grader that gets them right turns the test red).
+FIXTURES = fixture_files("contrastive")
 KNOWN: dict[str, str] = {}
 FAILS_AT = {
     "nt-xent-code/wrong_only_cross_view_negatives.py": "outputs",
@@ -357,56 +354,17 @@ FAILS_AT = {
 }
 
 
-def _fixture_files() -> list[str]:
-    return sorted(str(p.relative_to(FIXTURES)) for p in FIXTURES.rglob("*.py"))
-
-
-def _param(name: str) -> Any:
-    marks = [pytest.mark.slow]
-    if name in KNOWN:
-        marks.append(pytest.mark.xfail(strict=True, reason=f"known: {KNOWN[name]}"))
-    return pytest.param(name, id=name, marks=marks)
-
-
 @pytest.fixture(scope="module")
-def graded() -> Iterator[dict[str, Any]]:
-    from grader import GradeRequest, GraderPool
-
-    requests = [
-        GradeRequest(
-            submission=str(FIXTURES / name),
-            deck_path=str(DECKS_DIR / "contrastive.yaml"),
-            question_id=name.split("/")[0],
-            display=name,
-            seed=0,
-            timeout=60.0,
-        )
-        for name in _fixture_files()
-    ]
-    with GraderPool(jobs=2) as pool:
-        reports = pool.grade_all(requests)
-    yield {r.submission: r for r in reports}
+def graded() -> dict[str, SubmissionReport]:
+    return grade_fixtures("contrastive", FIXTURES)
 
 
 def test_every_fixture_is_named_for_its_verdict() -> None:
-    names = _fixture_files()
-    assert {n.split("/")[0] for n in names} == set(TestContrastiveDeck.CODE_IDS)
-    assert all(n.split("/")[1].startswith(("correct_", "wrong_")) for n in names)
-    assert set(FAILS_AT) == {n for n in names if n.split("/")[1].startswith("wrong_")}
-    assert set(KNOWN) <= set(names)
-    for question_id in TestContrastiveDeck.CODE_IDS:
-        assert any(n.startswith(f"{question_id}/correct_") for n in names), question_id
+    code_ids = TestContrastiveDeck.CODE_IDS
+    assert_named_for_verdict(FIXTURES, code_ids, FAILS_AT, KNOWN, known_files=False)
 
 
-@pytest.mark.parametrize("name", [_param(n) for n in _fixture_files()])
-def test_fixture_gets_its_verdict(graded: dict[str, Any], name: str) -> None:
-    report = graded[name]
-    failed = next((c for c in report.checks if c.status in ("fail", "error")), None)
-    first = failed.name if failed else None
-    detail = f"{report.status}, first failure {first}: {failed.message if failed else report.error}"
-    if name.split("/")[1].startswith("correct_"):
-        assert report.status == "pass", detail
-    else:
-        assert report.status == "fail", detail
-        if name not in KNOWN:
-            assert first == FAILS_AT[name], detail
+@pytest.mark.slow
+@pytest.mark.parametrize("name", fixture_params(FIXTURES, KNOWN))
+def test_fixture_gets_its_verdict(graded: dict[str, SubmissionReport], name: str) -> None:
+    assert_verdict(graded[name], expected_verdict(name, FAILS_AT, KNOWN))

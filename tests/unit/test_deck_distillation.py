@@ -9,26 +9,30 @@ for real, marked slow — that correct solutions in other styles pass.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
-from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import pytest
-from deck_helpers import code_question, concept_question, key_points_hit, numeric_question
+from deck_fixtures import (
+    assert_named_for_verdict,
+    assert_verdict,
+    expected_verdict,
+    fixture_files,
+    fixture_params,
+    grade_fixtures,
+)
+from deck_helpers import (
+    assert_examples_hit_and_miss_what_they_say,
+    assert_examples_of_every_kind,
+    code_question,
+    concept_question,
+    key_points_hit,
+    numeric_question,
+    reference_entry,
+)
 from deck_suite import DECKS_DIR, DeckSuite
 
+from grader import SubmissionReport
 from questions import Deck
-
-FIXTURES = Path(__file__).parent / "fixtures" / "distillation"
-
-
-def reference_callable(deck: Deck, question_id: str) -> Callable[..., Any]:
-    """The entry point of a code question's reference, run here (deck code is trusted)."""
-    question = code_question(deck, question_id)
-    namespace: dict[str, Any] = {}
-    exec(compile(question.reference, f"<{question_id} reference>", "exec"), namespace)
-    entry: Callable[..., Any] = namespace[question.entry_point]
-    return entry
 
 
 class TestDistillationDeck(DeckSuite):
@@ -187,19 +191,11 @@ class TestDistillationDeck(DeckSuite):
 
     def test_examples_of_every_kind(self, deck: Deck) -> None:
         for question_id in self.CONCEPT_IDS:
-            kinds = [e.kind for e in concept_question(deck, question_id).examples]
-            assert kinds.count("correct") >= 2, question_id
-            assert "misconception" in kinds, question_id
-            assert "keywords" in kinds, question_id
+            assert_examples_of_every_kind(concept_question(deck, question_id))
 
     @pytest.mark.parametrize("question_id", CONCEPT_IDS)
     def test_examples_hit_and_miss_what_they_say(self, deck: Deck, question_id: str) -> None:
-        question = concept_question(deck, question_id)
-        for number, example in enumerate(question.examples, 1):
-            must_hit, must_miss = example.expected(len(question.key_points))
-            hit = {i for i, (_, made) in enumerate(question.rubric(example.answer), 1) if made}
-            assert must_hit <= hit, (number, example.kind, sorted(hit))
-            assert not (must_miss & hit), (number, example.kind, sorted(hit))
+        assert_examples_hit_and_miss_what_they_say(concept_question(deck, question_id))
 
     def test_a_bare_keyword_list_earns_nothing(self, deck: Deck) -> None:
         for question_id in self.CONCEPT_IDS:
@@ -276,7 +272,7 @@ class TestDistillationDeck(DeckSuite):
 
     def test_kd_reference_matches_the_formula(self, deck: Deck) -> None:
         torch = pytest.importorskip("torch")
-        loss = reference_callable(deck, "kd-loss-code")
+        loss = reference_entry(deck, "kd-loss-code")
         generator = torch.Generator().manual_seed(0)
         student = torch.randn(3, 4, generator=generator, dtype=torch.float64) * 3
         teacher = torch.randn(3, 4, generator=generator, dtype=torch.float64) * 3
@@ -294,7 +290,7 @@ class TestDistillationDeck(DeckSuite):
 
     def test_hint_reference_has_a_1x1_regressor_with_bias(self, deck: Deck) -> None:
         torch = pytest.importorskip("torch")
-        module = reference_callable(deck, "hint-loss-code")(3, 7)
+        module = reference_entry(deck, "hint-loss-code")(3, 7)
         assert sum(p.numel() for p in module.parameters()) == 3 * 7 + 7
         student = torch.randn(2, 3, 4, 5)
         teacher = torch.randn(2, 7, 4, 5)
@@ -307,6 +303,7 @@ class TestDistillationDeck(DeckSuite):
 # Files under fixtures/distillation/<question>/: correct_* must pass; wrong_* must fail first on
 # the check named here; known_* are mistakes the grader cannot catch today (strict xfail on the
 # verdict alone, so a grader that catches them turns the test red).
+FIXTURES = fixture_files("distillation")
 FAILS_AT = {
     "kd-loss-code/wrong_log_target_without_flag.py": "outputs",
     "kd-loss-code/wrong_times_t_not_t_squared.py": "outputs",
@@ -317,56 +314,17 @@ FAILS_AT = {
 KNOWN: dict[str, str] = {}
 
 
-def _fixture_files() -> list[str]:
-    return sorted(str(p.relative_to(FIXTURES)) for p in FIXTURES.rglob("*.py"))
-
-
-def _param(name: str) -> Any:
-    marks = [pytest.mark.slow]
-    if name in KNOWN:
-        marks.append(pytest.mark.xfail(strict=True, reason=f"known: {KNOWN[name]}"))
-    return pytest.param(name, id=name, marks=marks)
-
-
 @pytest.fixture(scope="module")
-def graded() -> Iterator[dict[str, Any]]:
-    from grader import GradeRequest, GraderPool
-
-    requests = [
-        GradeRequest(
-            submission=str(FIXTURES / name),
-            deck_path=str(DECKS_DIR / "distillation.yaml"),
-            question_id=name.split("/")[0],
-            display=name,
-            seed=0,
-            timeout=60.0,
-        )
-        for name in _fixture_files()
-    ]
-    with GraderPool(jobs=2) as pool:
-        reports = pool.grade_all(requests)
-    yield {r.submission: r for r in reports}
+def graded() -> dict[str, SubmissionReport]:
+    return grade_fixtures("distillation", FIXTURES)
 
 
 def test_every_fixture_is_named_for_its_verdict() -> None:
-    names = _fixture_files()
-    assert {n.split("/")[0] for n in names} == set(TestDistillationDeck.CODE_IDS)
-    assert all(n.split("/")[1].startswith(("correct_", "wrong_", "known_")) for n in names)
-    assert set(FAILS_AT) == {n for n in names if n.split("/")[1].startswith("wrong_")}
-    assert set(KNOWN) == {n for n in names if n.split("/")[1].startswith("known_")}
-    for question_id in TestDistillationDeck.CODE_IDS:
-        assert any(n.startswith(f"{question_id}/correct_") for n in names), question_id
+    code_ids = TestDistillationDeck.CODE_IDS
+    assert_named_for_verdict(FIXTURES, code_ids, FAILS_AT, KNOWN, known_files=True)
 
 
-@pytest.mark.parametrize("name", [_param(n) for n in _fixture_files()])
-def test_fixture_gets_its_verdict(graded: dict[str, Any], name: str) -> None:
-    report = graded[name]
-    failed = next((c for c in report.checks if c.status in ("fail", "error")), None)
-    first = failed.name if failed else None
-    detail = f"{report.status}, first failure {first}: {failed.message if failed else report.error}"
-    if name.split("/")[1].startswith("correct_"):
-        assert report.status == "pass", detail
-    else:
-        assert report.status == "fail", detail
-        if name in FAILS_AT:
-            assert first == FAILS_AT[name], detail
+@pytest.mark.slow
+@pytest.mark.parametrize("name", fixture_params(FIXTURES, KNOWN))
+def test_fixture_gets_its_verdict(graded: dict[str, SubmissionReport], name: str) -> None:
+    assert_verdict(graded[name], expected_verdict(name, FAILS_AT, KNOWN))

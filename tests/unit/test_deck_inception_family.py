@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+import pytest
 from deck_helpers import choice_question, code_question, numeric_question
 from deck_suite import DECKS_DIR, DeckSuite
 
@@ -82,9 +83,15 @@ class TestInceptionFamilyDeck(DeckSuite):
 
     # --------------------------------------------------------------------- structure
 
-    def test_no_question_id_repeats_the_inception_1x1_deck(self, deck: Deck) -> None:
-        other = load_deck(DECKS_DIR / "inception-1x1.yaml")
-        assert not {q.id for q in deck.questions} & {q.id for q in other.questions}
+    @pytest.fixture(scope="class")
+    def twin_deck(self) -> Deck:
+        """The inception-1x1 deck, loaded once for the tests that compare with it."""
+        return load_deck(DECKS_DIR / "inception-1x1.yaml")
+
+    def test_no_question_id_repeats_the_inception_1x1_deck(
+        self, deck: Deck, twin_deck: Deck
+    ) -> None:
+        assert not {q.id for q in deck.questions} & {q.id for q in twin_deck.questions}
 
     def test_pool_projection_choice_pools_then_projects(self, deck: Deck) -> None:
         question = choice_question(deck, "pool-projection-choice")
@@ -99,7 +106,9 @@ class TestInceptionFamilyDeck(DeckSuite):
 
     # --------------------------------------------------------------------- retired
 
-    def test_near_duplicates_of_inception_1x1_are_retired_to_their_twins(self, deck: Deck) -> None:
+    def test_near_duplicates_of_inception_1x1_are_retired_to_their_twins(
+        self, deck: Deck, twin_deck: Deck
+    ) -> None:
         assert {q.id: q.replaced_by for q in deck.retired} == {
             "module-weights": "inception-1x1/bottleneck-params",
             "stacked-receptive-field": "inception-1x1/q8",
@@ -107,7 +116,7 @@ class TestInceptionFamilyDeck(DeckSuite):
             "gap-head-shape": "inception-1x1/gap-vs-fc-params",
             "aux-classifier-head": "inception-1x1/q3",
         }
-        twins = {q.id for q in load_deck(DECKS_DIR / "inception-1x1.yaml").questions}
+        twins = {q.id for q in twin_deck.questions}
         assert {q.replaced_by.split("/")[1] for q in deck.retired if q.replaced_by} <= twins
 
     # --------------------------------------------------------------------- code (static)

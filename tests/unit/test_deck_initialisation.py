@@ -9,26 +9,26 @@ written in other styles pass.
 from __future__ import annotations
 
 import math
-from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import pytest
-from deck_helpers import choice_question, code_question, concept_question, numeric_question
+from deck_fixtures import assert_verdict, fixture_files, grade_fixtures
+from deck_helpers import (
+    assert_examples_hit_and_miss_what_they_say,
+    assert_examples_of_every_kind,
+    choice_question,
+    code_question,
+    concept_question,
+    numeric_question,
+    reference_entry,
+)
 from deck_suite import DECKS_DIR, DeckSuite
 
+from grader import SubmissionReport
 from questions import Deck
 
-FIXTURES = Path(__file__).parent / "fixtures" / "initialisation"
 # Correct answers written in styles other than the reference's, one folder per code question.
-STYLES = sorted(FIXTURES.glob("*/correct_*.py"))
-
-
-def _reference(deck: Deck, question_id: str) -> Any:
-    """The code question's reference entry point, run in a fresh namespace."""
-    question = code_question(deck, question_id)
-    namespace: dict[str, Any] = {}
-    exec(compile(question.reference, f"<{question_id}>", "exec"), namespace)
-    return namespace[question.entry_point]
+STYLES = fixture_files("initialisation", "correct_*.py")
 
 
 class TestInitialisationDeck(DeckSuite):
@@ -139,14 +139,8 @@ class TestInitialisationDeck(DeckSuite):
     @pytest.mark.parametrize("question_id", CONCEPT_IDS)
     def test_examples_hit_and_miss_what_they_say(self, deck: Deck, question_id: str) -> None:
         question = concept_question(deck, question_id)
-        kinds = [example.kind for example in question.examples]
-        assert kinds.count("correct") >= 2
-        assert {"misconception", "keywords"} <= set(kinds)
-        for example in question.examples:
-            hit = {n for n, (_, made) in enumerate(question.rubric(example.answer), 1) if made}
-            must_hit, must_miss = example.expected(len(question.key_points))
-            assert must_hit <= hit, (example.kind, example.answer)
-            assert not must_miss & hit, (example.kind, example.answer)
+        assert_examples_of_every_kind(question)
+        assert_examples_hit_and_miss_what_they_say(question)
 
     def test_xavier_and_he_formulas_are_told_apart(self, deck: Deck) -> None:
         _goal, xavier, he = concept_question(deck, "xavier-vs-he").key_points
@@ -230,8 +224,8 @@ class TestInitialisationDeck(DeckSuite):
     def test_references_start_as_the_prompts_say(self, deck: Deck) -> None:
         torch = pytest.importorskip("torch")
         torch.manual_seed(0)
-        linear = _reference(deck, "he-linear")(1024, 64)
-        block = _reference(deck, "zero-gamma-block")(8)
+        linear = reference_entry(deck, "he-linear")(1024, 64)
+        block = reference_entry(deck, "zero-gamma-block")(8)
         with torch.no_grad():
             assert float(linear.weight.std()) == pytest.approx(math.sqrt(2 / 1024), rel=0.03)
             assert float(linear.bias.abs().max()) == 0
@@ -242,34 +236,16 @@ class TestInitialisationDeck(DeckSuite):
             torch.testing.assert_close(block(x), torch.relu(x))
 
     @pytest.fixture(scope="class")
-    def graded_styles(self) -> dict[str, Any]:
+    def graded_styles(self) -> dict[str, SubmissionReport]:
         """Every correct answer in another style, graded once by the real grader."""
-        from grader import GradeRequest, GraderPool
-
-        requests = [
-            GradeRequest(
-                submission=str(path),
-                deck_path=str(self.DECK_PATH),
-                question_id=path.parent.name,
-                display=f"{path.parent.name}/{path.name}",
-                seed=0,
-                timeout=60.0,
-            )
-            for path in STYLES
-        ]
-        with GraderPool(jobs=1) as pool:
-            reports = pool.grade_all(requests)
-        return {report.submission: report for report in reports}
+        return grade_fixtures(self.DECK_ID, STYLES)
 
     @pytest.mark.slow
-    @pytest.mark.parametrize("style", [f"{p.parent.name}/{p.name}" for p in STYLES])
+    @pytest.mark.parametrize("style", STYLES)
     def test_correct_answer_in_another_style_passes(
-        self, graded_styles: dict[str, Any], style: str
+        self, graded_styles: dict[str, SubmissionReport], style: str
     ) -> None:
-        report = graded_styles[style]
-        failed = [(c.name, c.message) for c in report.checks if c.status in ("fail", "error")]
-        assert report.status == "pass", (failed, report.error)
-        assert report.score == 1.0
+        assert_verdict(graded_styles[style])
 
     def test_every_code_question_has_correct_answers_in_other_styles(self) -> None:
-        assert {p.parent.name for p in STYLES} == set(self.CODE_IDS)
+        assert {s.split("/")[0] for s in STYLES} == set(self.CODE_IDS)

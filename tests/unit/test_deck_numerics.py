@@ -13,21 +13,23 @@ from __future__ import annotations
 
 import math
 import struct
-from collections.abc import Iterator
-from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 import pytest
-from deck_helpers import code_question, concept_question, numeric_question
+from deck_fixtures import assert_verdict, fixture_files, grade_fixtures
+from deck_helpers import (
+    assert_examples_hit_and_miss_what_they_say,
+    assert_examples_of_every_kind,
+    code_question,
+    concept_question,
+    numeric_question,
+)
 from deck_suite import DECKS_DIR, DeckSuite
 
+from grader import SubmissionReport
 from questions import Deck
 
-if TYPE_CHECKING:
-    from grader import SubmissionReport
-
-STYLES = Path(__file__).parent / "fixtures" / "numerics"
-OTHER_STYLES = sorted(str(p.relative_to(STYLES)) for p in STYLES.rglob("correct_*.py"))
+OTHER_STYLES = fixture_files("numerics", "correct_*.py")
 """Correct solutions in styles other than the reference's, as ``question-id/file.py``."""
 
 
@@ -168,19 +170,11 @@ class TestNumericsDeck(DeckSuite):
 
     @pytest.mark.parametrize("concept_id", CONCEPT_IDS)
     def test_examples_cover_every_kind(self, deck: Deck, concept_id: str) -> None:
-        kinds = [e.kind for e in concept_question(deck, concept_id).examples]
-        assert kinds.count("correct") >= 2
-        assert "misconception" in kinds
-        assert "keywords" in kinds
+        assert_examples_of_every_kind(concept_question(deck, concept_id))
 
     @pytest.mark.parametrize("concept_id", CONCEPT_IDS)
     def test_examples_hit_and_miss_what_they_say(self, deck: Deck, concept_id: str) -> None:
-        question = concept_question(deck, concept_id)
-        for number, example in enumerate(question.examples, 1):
-            hit = {i for i, (_, made) in enumerate(question.rubric(example.answer), 1) if made}
-            must_hit, must_miss = example.expected(len(question.key_points))
-            assert must_hit <= hit, (number, example.kind, sorted(hit))
-            assert not hit & must_miss, (number, example.kind, sorted(hit))
+        assert_examples_hit_and_miss_what_they_say(concept_question(deck, concept_id))
 
     # --------------------------------------------------------------------- numeric
 
@@ -318,35 +312,16 @@ class TestNumericsDeck(DeckSuite):
     # --------------------------------------------------------------------- code (graded)
 
     @pytest.fixture(scope="class")
-    def graded(self) -> Iterator[dict[str, SubmissionReport]]:
-        """Every correct solution under STYLES graded once, in one pool, by its path there."""
-        from grader import GradeRequest, GraderPool
-
-        requests = [
-            GradeRequest(
-                submission=str(STYLES / submission),
-                deck_path=str(self.DECK_PATH),
-                question_id=submission.split("/")[0],
-                display=submission,
-                seed=0,
-                timeout=60.0,
-            )
-            for submission in OTHER_STYLES
-        ]
-        with GraderPool(jobs=2) as pool:
-            reports = pool.grade_all(requests)
-        yield {report.submission: report for report in reports}
+    def graded(self) -> dict[str, SubmissionReport]:
+        """Every style file graded once, in one pool, by its name."""
+        return grade_fixtures(self.DECK_ID, OTHER_STYLES)
 
     @pytest.mark.slow
     @pytest.mark.parametrize("submission", OTHER_STYLES)
     def test_correct_solution_in_another_style_passes(
         self, graded: dict[str, SubmissionReport], submission: str
     ) -> None:
-        report = graded[submission]
-        failures = [(c.name, c.message) for c in report.checks if c.status != "pass"]
-        assert report.status == "pass", (report.error, failures)
-        assert report.score == 1.0
+        assert_verdict(graded[submission])
 
     def test_every_code_question_has_another_correct_style(self) -> None:
-        styled = {p.parent.name for p in STYLES.rglob("correct_*.py")}
-        assert styled == set(self.CODE_IDS)
+        assert {s.split("/")[0] for s in OTHER_STYLES} == set(self.CODE_IDS)

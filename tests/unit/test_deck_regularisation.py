@@ -8,21 +8,18 @@ solutions in CI, and the slow test below grades correct answers written differen
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import ClassVar
 
 import pytest
+from deck_fixtures import assert_all_pass, fixture_files, grade_fixtures
 from deck_helpers import code_question, numeric_question
 from deck_suite import DECKS_DIR, DeckSuite
 
-from grader import GradeRequest, GraderPool
 from questions import Deck
-
-DECK_PATH = DECKS_DIR / "regularisation.yaml"
 
 
 class TestRegularisationDeck(DeckSuite):
-    DECK_PATH = DECK_PATH
+    DECK_PATH = DECKS_DIR / "regularisation.yaml"
     DECK_ID = "regularisation"
     DECK_TITLE = "Regularisation"
 
@@ -156,35 +153,9 @@ class TestRegularisationDeck(DeckSuite):
 
 
 # Correct answers in other styles than the reference's, one file each.
-FIXTURES = Path(__file__).parent / "fixtures" / "regularisation"
-STYLES = [
-    (path.parent.name, path.stem, path.read_text(encoding="utf-8"))
-    for path in sorted(
-        (Path(__file__).parent / "fixtures" / "regularisation").glob("*/correct_*.py")
-    )
-]
+STYLES = fixture_files("regularisation", "correct_*.py")
 
 
 @pytest.mark.slow  # starts grader workers
-def test_correct_answers_in_other_styles_pass(tmp_path: Path) -> None:
-    requests = []
-    for question_id, name, source in STYLES:
-        path = tmp_path / f"{name}.py"
-        path.write_text(source, encoding="utf-8")
-        requests.append(
-            GradeRequest(
-                submission=str(path),
-                deck_path=str(DECK_PATH),
-                question_id=question_id,
-                display=name,
-                seed=0,
-            )
-        )
-    with GraderPool(jobs=2) as pool:
-        reports = pool.grade_all(requests)
-    failed = {
-        r.submission: [(c.name, c.message) for c in r.checks if c.status != "pass"]
-        for r in reports
-        if r.status != "pass"
-    }
-    assert failed == {}
+def test_correct_answers_in_other_styles_pass() -> None:
+    assert_all_pass(grade_fixtures("regularisation", STYLES, timeout=20.0))

@@ -10,21 +10,17 @@ grader. The wrong solutions are graded by ``quiz check-deck``.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import ClassVar
 
 import pytest
-from deck_helpers import choice_question, code_question, numeric_question
+from deck_fixtures import assert_verdict, fixture_files, grade_fixtures
+from deck_helpers import choice_question, code_question, numeric_question, reference_entry
 from deck_suite import DECKS_DIR, DeckSuite
 
+from grader import SubmissionReport
 from questions import Deck
 
-if TYPE_CHECKING:
-    from grader import SubmissionReport
-
-STYLES = Path(__file__).parent / "fixtures" / "rnn"
-OTHER_STYLES = sorted(str(p.relative_to(STYLES)) for p in STYLES.rglob("correct_*.py"))
+OTHER_STYLES = fixture_files("rnn", "correct_*.py")
 """Correct solutions in styles other than the reference's, as ``question-id/file.py``."""
 WRONG_STYLES = {
     "lstm-cell/wrong_gates_from_input_only.py": "outputs",
@@ -35,14 +31,6 @@ WRONG_STYLES = {
     "elman-rnn/wrong_starts_from_zeros.py": "outputs",
 }
 """Mistakes other than the deck's own wrong solutions, with the check that must catch each."""
-
-
-def _reference(deck: Deck, question_id: str) -> Any:
-    """The entry point of a code question's reference, defined in this process."""
-    question = code_question(deck, question_id)
-    namespace: dict[str, Any] = {}
-    exec(compile(question.reference, f"<{question_id} reference>", "exec"), namespace)
-    return namespace[question.entry_point]
 
 
 class TestRnnDeck(DeckSuite):
@@ -238,7 +226,7 @@ class TestRnnDeck(DeckSuite):
     def test_lstm_reference_matches_torch_lstm_cell(self, deck: Deck) -> None:
         torch = pytest.importorskip("torch")
         torch.manual_seed(0)
-        ours = _reference(deck, "lstm-cell")(3, 4)
+        ours = reference_entry(deck, "lstm-cell")(3, 4)
         theirs = torch.nn.LSTMCell(3, 4)
         with torch.no_grad():
             for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
@@ -253,7 +241,7 @@ class TestRnnDeck(DeckSuite):
     def test_gru_reference_matches_torch_gru_cell(self, deck: Deck) -> None:
         torch = pytest.importorskip("torch")
         torch.manual_seed(0)
-        ours = _reference(deck, "gru-cell")(3, 4)
+        ours = reference_entry(deck, "gru-cell")(3, 4)
         theirs = torch.nn.GRUCell(3, 4)
         with torch.no_grad():
             for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
@@ -265,7 +253,7 @@ class TestRnnDeck(DeckSuite):
     def test_elman_reference_matches_torch_rnn(self, deck: Deck) -> None:
         torch = pytest.importorskip("torch")
         torch.manual_seed(0)
-        ours = _reference(deck, "elman-rnn")(3, 4)
+        ours = reference_entry(deck, "elman-rnn")(3, 4)
         theirs = torch.nn.RNN(3, 4, batch_first=True)
         with torch.no_grad():
             for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
@@ -277,49 +265,26 @@ class TestRnnDeck(DeckSuite):
         torch.testing.assert_close(h_n, expected_h_n.squeeze(0))
 
     @pytest.fixture(scope="class")
-    def graded(self) -> Iterator[dict[str, SubmissionReport]]:
-        """Every correct solution under STYLES graded once, in one pool, by its path there."""
-        from grader import GradeRequest, GraderPool
-
-        requests = [
-            GradeRequest(
-                submission=str(STYLES / submission),
-                deck_path=str(self.DECK_PATH),
-                question_id=submission.split("/")[0],
-                display=submission,
-                seed=0,
-                timeout=60.0,
-            )
-            for submission in [*OTHER_STYLES, *WRONG_STYLES]
-        ]
-        with GraderPool(jobs=2) as pool:
-            reports = pool.grade_all(requests)
-        yield {report.submission: report for report in reports}
+    def graded(self) -> dict[str, SubmissionReport]:
+        """Every style file graded once, in one pool, by its name."""
+        return grade_fixtures(self.DECK_ID, [*OTHER_STYLES, *WRONG_STYLES])
 
     @pytest.mark.slow
     @pytest.mark.parametrize("submission", OTHER_STYLES)
     def test_correct_solution_in_another_style_passes(
         self, graded: dict[str, SubmissionReport], submission: str
     ) -> None:
-        report = graded[submission]
-        failures = [(c.name, c.message) for c in report.checks if c.status != "pass"]
-        assert report.status == "pass", (report.error, failures)
-        assert report.score == 1.0
+        assert_verdict(graded[submission])
 
     @pytest.mark.slow
     @pytest.mark.parametrize("submission", sorted(WRONG_STYLES))
     def test_mistake_in_another_style_fails_on_its_check(
         self, graded: dict[str, SubmissionReport], submission: str
     ) -> None:
-        report = graded[submission]
-        first = next((c.name for c in report.checks if c.status in ("fail", "error")), None)
-        assert report.status == "fail", report.error
-        assert first == WRONG_STYLES[submission]
+        assert_verdict(graded[submission], WRONG_STYLES[submission])
 
     def test_every_style_file_is_expected_to_pass_or_fail(self) -> None:
-        on_disk = sorted(str(p.relative_to(STYLES)) for p in STYLES.rglob("*.py"))
-        assert on_disk == sorted([*OTHER_STYLES, *WRONG_STYLES])
+        assert fixture_files("rnn") == sorted([*OTHER_STYLES, *WRONG_STYLES])
 
     def test_every_code_question_has_another_correct_style(self) -> None:
-        styled = {p.parent.name for p in STYLES.rglob("correct_*.py")}
-        assert styled == set(self.CODE_IDS)
+        assert {s.split("/")[0] for s in OTHER_STYLES} == set(self.CODE_IDS)

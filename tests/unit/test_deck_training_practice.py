@@ -11,28 +11,28 @@ from __future__ import annotations
 
 import itertools
 import math
-from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import pytest
-from deck_helpers import choice_question, code_question, concept_question, numeric_question
+from deck_fixtures import assert_verdict, fixture_files, grade_fixtures
+from deck_helpers import (
+    assert_examples_hit_and_miss_what_they_say,
+    assert_examples_of_every_kind,
+    choice_question,
+    code_question,
+    concept_question,
+    numeric_question,
+    reference_entry,
+)
 from deck_suite import DECKS_DIR, DeckSuite
 
+from grader import SubmissionReport
 from questions import Deck
 
-FIXTURES = Path(__file__).parent / "fixtures" / "training-practice"
 # Correct answers written in styles other than the reference's, one folder per code question.
-STYLES = sorted(FIXTURES.glob("*/correct_*.py"))
+STYLES = fixture_files("training-practice", "correct_*.py")
 # Correct answers the grader refuses today because they use ATen operations it does not run.
-KNOWN = sorted(FIXTURES.glob("*/known_correct_*.py"))
-
-
-def _reference(deck: Deck, question_id: str) -> Any:
-    """The code question's reference entry point, run in a fresh namespace."""
-    question = code_question(deck, question_id)
-    namespace: dict[str, Any] = {}
-    exec(compile(question.reference, f"<{question_id}>", "exec"), namespace)
-    return namespace[question.entry_point]
+KNOWN = fixture_files("training-practice", "known_correct_*.py")
 
 
 class TestTrainingPracticeDeck(DeckSuite):
@@ -152,14 +152,8 @@ class TestTrainingPracticeDeck(DeckSuite):
     @pytest.mark.parametrize("question_id", CONCEPT_IDS)
     def test_examples_hit_and_miss_what_they_say(self, deck: Deck, question_id: str) -> None:
         question = concept_question(deck, question_id)
-        kinds = [example.kind for example in question.examples]
-        assert kinds.count("correct") >= 2
-        assert {"misconception", "keywords"} <= set(kinds)
-        for example in question.examples:
-            hit = {n for n, (_, made) in enumerate(question.rubric(example.answer), 1) if made}
-            must_hit, must_miss = example.expected(len(question.key_points))
-            assert must_hit <= hit, (example.kind, example.answer)
-            assert not must_miss & hit, (example.kind, example.answer)
+        assert_examples_of_every_kind(question)
+        assert_examples_hit_and_miss_what_they_say(question)
 
     # --------------------------------------------------------------------- numeric
 
@@ -215,7 +209,7 @@ class TestTrainingPracticeDeck(DeckSuite):
 
     def test_clip_reference_matches_torch(self, deck: Deck) -> None:
         torch = pytest.importorskip("torch")
-        clip = _reference(deck, "clip-grad-norm-fn")
+        clip = reference_entry(deck, "clip-grad-norm-fn")
         generator = torch.Generator().manual_seed(0)
         for max_norm in (0.05, 0.5, 1.0, 100.0):
             grads = [
@@ -235,7 +229,7 @@ class TestTrainingPracticeDeck(DeckSuite):
 
     def test_scale_update_reference_matches_the_kernel(self, deck: Deck) -> None:
         torch = pytest.importorskip("torch")
-        update = _reference(deck, "loss-scale-update")
+        update = reference_entry(deck, "loss-scale-update")
         for tracker, found_inf, interval in itertools.product(range(3), (False, True), (1, 3)):
             if tracker >= interval:
                 continue
@@ -272,44 +266,24 @@ class TestTrainingPracticeDeck(DeckSuite):
         assert scaler.checks.inputs["growth_tracker"].high == "growth_interval"
 
     @pytest.fixture(scope="class")
-    def graded_styles(self) -> dict[str, Any]:
+    def graded_styles(self) -> dict[str, SubmissionReport]:
         """Every correct answer in another style, graded once by the real grader."""
-        from grader import GradeRequest, GraderPool
-
-        requests = [
-            GradeRequest(
-                submission=str(path),
-                deck_path=str(self.DECK_PATH),
-                question_id=path.parent.name,
-                display=f"{path.parent.name}/{path.name}",
-                seed=0,
-                timeout=60.0,
-            )
-            for path in [*STYLES, *KNOWN]
-        ]
-        with GraderPool(jobs=1) as pool:
-            reports = pool.grade_all(requests)
-        return {report.submission: report for report in reports}
+        return grade_fixtures(self.DECK_ID, [*STYLES, *KNOWN])
 
     @pytest.mark.slow
-    @pytest.mark.parametrize("style", [f"{p.parent.name}/{p.name}" for p in STYLES])
+    @pytest.mark.parametrize("style", STYLES)
     def test_correct_answer_in_another_style_passes(
-        self, graded_styles: dict[str, Any], style: str
+        self, graded_styles: dict[str, SubmissionReport], style: str
     ) -> None:
-        report = graded_styles[style]
-        failed = [(c.name, c.message) for c in report.checks if c.status in ("fail", "error")]
-        assert report.status == "pass", (failed, report.error)
-        assert report.score == 1.0
+        assert_verdict(graded_styles[style])
 
     @pytest.mark.slow
     @pytest.mark.xfail(strict=True, reason="known: the grader does not run these ATen operations")
-    @pytest.mark.parametrize("style", [f"{p.parent.name}/{p.name}" for p in KNOWN])
+    @pytest.mark.parametrize("style", KNOWN)
     def test_correct_answer_using_an_operation_the_grader_does_not_run(
-        self, graded_styles: dict[str, Any], style: str
+        self, graded_styles: dict[str, SubmissionReport], style: str
     ) -> None:
-        report = graded_styles[style]
-        failed = [(c.name, c.message) for c in report.checks if c.status in ("fail", "error")]
-        assert report.status == "pass", (failed, report.error)
+        assert_verdict(graded_styles[style])
 
     def test_every_code_question_has_correct_answers_in_other_styles(self) -> None:
-        assert {p.parent.name for p in STYLES} == set(self.CODE_IDS)
+        assert {s.split("/")[0] for s in STYLES} == set(self.CODE_IDS)

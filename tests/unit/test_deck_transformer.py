@@ -10,22 +10,18 @@ solutions are graded by ``quiz check-deck``.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import ClassVar
 
 import pytest
-from deck_helpers import choice_question, code_question, numeric_question
+from deck_fixtures import assert_verdict, fixture_files, fixture_params, grade_fixtures
+from deck_helpers import choice_question, code_question, numeric_question, reference_entry
 from deck_suite import DECKS_DIR, DeckSuite
 
+from grader import SubmissionReport
 from questions import Deck
-
-if TYPE_CHECKING:
-    from grader import SubmissionReport
 from questions._models import IntStrategy
 
-STYLES = Path(__file__).parent / "fixtures" / "transformer"
-OTHER_STYLES = sorted(str(p.relative_to(STYLES)) for p in STYLES.rglob("correct_*.py"))
+OTHER_STYLES = fixture_files("transformer", "correct_*.py")
 """Correct solutions in styles other than the reference's, as ``question-id/file.py``."""
 WRONG_STYLES = {
     "rope-function/wrong_ignores_base.py": "outputs",
@@ -49,21 +45,6 @@ KNOWN = {
     ),
 }
 """Correct solutions the grader fails today: strict xfails, red as soon as it passes them."""
-
-
-def _style(submission: str) -> object:
-    marks = (
-        [pytest.mark.xfail(strict=True, reason=KNOWN[submission])] if submission in KNOWN else []
-    )
-    return pytest.param(submission, id=submission, marks=marks)
-
-
-def _reference(deck: Deck, question_id: str) -> Any:
-    """The entry point of a code question's reference, defined in this process."""
-    question = code_question(deck, question_id)
-    namespace: dict[str, Any] = {}
-    exec(compile(question.reference, f"<{question_id} reference>", "exec"), namespace)
-    return namespace[question.entry_point]
 
 
 class TestTransformerDeck(DeckSuite):
@@ -296,7 +277,7 @@ class TestTransformerDeck(DeckSuite):
         self, deck: Deck
     ) -> None:
         torch = pytest.importorskip("torch")
-        apply_rope = _reference(deck, "rope-function")
+        apply_rope = reference_entry(deck, "rope-function")
         generator = torch.Generator().manual_seed(0)
         x = torch.randn(2, 5, 6, generator=generator, dtype=torch.float64)
         out = apply_rope(x, base=100.0)
@@ -319,7 +300,7 @@ class TestTransformerDeck(DeckSuite):
     @pytest.mark.slow
     def test_pre_ln_reference_matches_torch_encoder_layer(self, deck: Deck) -> None:
         torch = pytest.importorskip("torch")
-        block_class = _reference(deck, "pre-ln-block")
+        block_class = reference_entry(deck, "pre-ln-block")
         torch.manual_seed(0)
         d_model, heads, d_ff = 8, 2, 12
         block = block_class(d_model, heads, d_ff)
@@ -354,7 +335,7 @@ class TestTransformerDeck(DeckSuite):
     @pytest.mark.slow
     def test_patch_embedding_reference_puts_the_class_token_first(self, deck: Deck) -> None:
         torch = pytest.importorskip("torch")
-        embedding = _reference(deck, "patch-embedding")(8, 4, 3, 5)
+        embedding = reference_entry(deck, "patch-embedding")(8, 4, 3, 5)
         with torch.no_grad():
             embedding.pos_embedding.zero_()
             embedding.cls_token.fill_(7.0)
@@ -373,7 +354,7 @@ class TestTransformerDeck(DeckSuite):
         functional = torch.nn.functional
         torch.manual_seed(0)
         d_model, heads, kv_heads = 12, 6, 2
-        attention = _reference(deck, "grouped-query-attention")(d_model, heads, kv_heads)
+        attention = reference_entry(deck, "grouped-query-attention")(d_model, heads, kv_heads)
         x = torch.randn(2, 4, d_model)
         head_dim = d_model // heads
         q = attention.q_proj(x).view(2, 4, heads, head_dim).transpose(1, 2)
@@ -384,49 +365,26 @@ class TestTransformerDeck(DeckSuite):
         torch.testing.assert_close(attention(x), expected)
 
     @pytest.fixture(scope="class")
-    def graded(self) -> Iterator[dict[str, SubmissionReport]]:
-        """Every correct solution under STYLES graded once, in one pool, by its path there."""
-        from grader import GradeRequest, GraderPool
-
-        requests = [
-            GradeRequest(
-                submission=str(STYLES / submission),
-                deck_path=str(self.DECK_PATH),
-                question_id=submission.split("/")[0],
-                display=submission,
-                seed=0,
-                timeout=60.0,
-            )
-            for submission in [*OTHER_STYLES, *WRONG_STYLES]
-        ]
-        with GraderPool(jobs=2) as pool:
-            reports = pool.grade_all(requests)
-        yield {report.submission: report for report in reports}
+    def graded(self) -> dict[str, SubmissionReport]:
+        """Every style file graded once, in one pool, by its name."""
+        return grade_fixtures(self.DECK_ID, [*OTHER_STYLES, *WRONG_STYLES])
 
     @pytest.mark.slow
-    @pytest.mark.parametrize("submission", [_style(s) for s in OTHER_STYLES])
+    @pytest.mark.parametrize("submission", fixture_params(OTHER_STYLES, KNOWN))
     def test_correct_solution_in_another_style_passes(
         self, graded: dict[str, SubmissionReport], submission: str
     ) -> None:
-        report = graded[submission]
-        failures = [(c.name, c.message) for c in report.checks if c.status != "pass"]
-        assert report.status == "pass", (report.error, failures)
-        assert report.score == 1.0
+        assert_verdict(graded[submission])
 
     @pytest.mark.slow
     @pytest.mark.parametrize("submission", sorted(WRONG_STYLES))
     def test_mistake_in_another_style_fails_on_its_check(
         self, graded: dict[str, SubmissionReport], submission: str
     ) -> None:
-        report = graded[submission]
-        first = next((c.name for c in report.checks if c.status in ("fail", "error")), None)
-        assert report.status == "fail", report.error
-        assert first == WRONG_STYLES[submission]
+        assert_verdict(graded[submission], WRONG_STYLES[submission])
 
     def test_every_style_file_is_expected_to_pass_or_fail(self) -> None:
-        on_disk = sorted(str(p.relative_to(STYLES)) for p in STYLES.rglob("*.py"))
-        assert on_disk == sorted([*OTHER_STYLES, *WRONG_STYLES])
+        assert fixture_files("transformer") == sorted([*OTHER_STYLES, *WRONG_STYLES])
 
     def test_every_code_question_has_another_correct_style(self) -> None:
-        styled = {p.parent.name for p in STYLES.rglob("correct_*.py")}
-        assert styled == set(self.CODE_IDS)
+        assert {s.split("/")[0] for s in OTHER_STYLES} == set(self.CODE_IDS)

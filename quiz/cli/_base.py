@@ -29,6 +29,7 @@ from .. import __version__
 from ..files import atomic_write_text
 from ..progress.store import StoreError
 from ..render import deck_table
+from ._options import deck_paths_option
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -83,17 +84,6 @@ class QuizGroup(click.Group):
             _fail(str(exc).replace("\n", "\n  "))
 
 
-def deck_option(command: F) -> F:
-    """``--deck PATH`` (repeatable): decks to load beside the packaged and user decks."""
-    return click.option(
-        "--deck",
-        "deck_paths",
-        multiple=True,
-        type=click.Path(path_type=Path),
-        help="A deck file or a folder of decks to load as well (repeatable).",
-    )(command)
-
-
 def _warn(message: str) -> None:
     """One ``quiz: warning:`` line on stderr, never wrapped."""
     click.echo(f"quiz: warning: {message}", err=True)
@@ -124,13 +114,7 @@ def _library(deck_paths: Sequence[Path], *, warn: bool = True) -> DeckLibrary:
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 @click.version_option(__version__, "--version", "-V", prog_name="mlquiz")
-@click.option(
-    "--deck",
-    "deck_paths",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="With no command: a deck file or folder to load in the app as well.",
-)
+@deck_paths_option("With no command: a deck file or folder to load in the app as well.")
 @click.pass_context
 def cli(ctx: click.Context, deck_paths: tuple[Path, ...]) -> None:
     """Practise machine-learning interview questions and grade PyTorch code.

@@ -26,7 +26,16 @@ from ._base import (
     _warn_isolation,
     _write_atomically,
     cli,
+)
+from ._options import (
+    assignment_option,
     deck_option,
+    examples_option,
+    feedback_option,
+    format_option,
+    output_option,
+    seed_option,
+    timeout_option,
 )
 
 
@@ -147,26 +156,9 @@ def _write_class_outputs(
     type=click.Path(path_type=Path, dir_okay=False, exists=True, allow_dash=True),
     metavar="REPORT.jsonl...",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "csv", "junit", "gradescope"]),
-    default="csv",
-    show_default=True,
-    help="Report format of the merged gradebook.",
-)
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Write the gradebook here instead of standard output.",
-)
-@click.option(
-    "--feedback",
-    "feedback_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Write one Markdown feedback file per student into this folder.",
-)
+@format_option("Report format of the merged gradebook.", default="csv")
+@output_option("Write the gradebook here instead of standard output.")
+@feedback_option("Write one Markdown feedback file per student into this folder.")
 def merge_command(
     reports: tuple[Path, ...], fmt: str, output: Path | None, feedback_dir: Path | None
 ) -> None:
@@ -191,13 +183,7 @@ def merge_command(
 
 
 @cli.command("similarity")
-@click.option(
-    "--assignment",
-    "assignment_path",
-    required=True,
-    type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    help="The assignment YAML file.",
-)
+@assignment_option("The assignment YAML file.", required=True)
 @click.argument("submissions", type=click.Path(path_type=Path, file_okay=False, exists=True))
 @click.option(
     "--threshold",
@@ -212,20 +198,8 @@ def merge_command(
     help="Code shared by more than this many students is the usual way to write it and "
     "does not count (default: 10% of the class, at least 3).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Report format (json is JSON Lines).",
-)
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Write the report here instead of standard output.",
-)
+@format_option("Report format (json is JSON Lines).", default="text", choices=("text", "json"))
+@output_option("Write the report here instead of standard output.")
 @deck_option
 def similarity_command(
     assignment_path: Path,
@@ -280,32 +254,15 @@ def similarity_command(
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
     metavar="ASSIGNMENT.yaml",
 )
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=Path("autograder.zip"),
-    show_default=True,
-    help="Where to write the autograder zip.",
+@output_option(
+    "Where to write the autograder zip.", default=Path("autograder.zip"), show_default=True
 )
-@click.option(
-    "--timeout",
-    type=click.FloatRange(1, 3600),
-    default=20.0,
-    show_default=True,
-    help="Seconds one question may take, in all.",
-)
-@click.option(
-    "--seed",
-    type=click.IntRange(0, 2**31 - 1),
+@timeout_option("Seconds one question may take, in all.")
+@seed_option(
+    "Seed of the drawn configurations, the same for every student (random unless given).",
     default=None,
-    help="Seed of the drawn configurations, the same for every student (random unless given).",
 )
-@click.option(
-    "--examples",
-    type=click.IntRange(1, 10_000),
-    help="Drawn configurations per check (default: each question's).",
-)
+@examples_option("Drawn configurations per check (default: each question's).")
 @deck_option
 def autograder_command(
     assignment_path: Path,

@@ -38,34 +38,34 @@ from ._base import (
     _warn_isolation,
     _write_atomically,
     cli,
-    deck_option,
 )
 from ._course import _grade_class_command
+from ._options import (
+    assignment_option,
+    deck_option,
+    examples_option,
+    feedback_option,
+    format_option,
+    jobs_option,
+    output_option,
+    seed_option,
+    timeout_option,
+)
 
 
 @cli.command("grade")
 @click.argument("question_id", metavar="DECK/QID", required=False)
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path), metavar="FILE...")
-@click.option(
-    "--assignment",
-    "assignment_path",
-    type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    help="Grade a class: an assignment YAML file; the argument is then SUBMISSIONS/, a "
-    "folder with one subfolder per student.",
+@assignment_option(
+    "Grade a class: an assignment YAML file; the argument is then SUBMISSIONS/, a "
+    "folder with one subfolder per student."
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "csv", "junit", "gradescope"]),
+@format_option(
+    "Report format (json is JSON Lines; csv, the gradebook, with --assignment only).",
     default="text",
-    show_default=True,
-    help="Report format (json is JSON Lines; csv, the gradebook, with --assignment only).",
 )
-@click.option(
-    "--feedback",
-    "feedback_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="With --assignment: write one Markdown feedback file per student into this folder.",
+@feedback_option(
+    "With --assignment: write one Markdown feedback file per student into this folder."
 )
 @click.option(
     "--shard",
@@ -73,38 +73,14 @@ from ._course import _grade_class_command
     help="With --assignment: grade only shard K of N (a stable hash of each student's "
     "name); `quiz merge` joins the shards' JSON reports.",
 )
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Write the report here instead of standard output.",
-)
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(1, 64),
-    default=1,
-    show_default=True,
-    help="Submissions graded at once.",
-)
-@click.option(
-    "--timeout",
-    type=click.FloatRange(1, 3600),
-    default=20.0,
-    show_default=True,
-    help="Seconds one submission may take, in all.",
-)
-@click.option(
-    "--examples",
-    type=click.IntRange(1, 10_000),
-    help="Drawn configurations per check (default: the question's).",
-)
-@click.option(
-    "--seed",
-    type=click.IntRange(0, 2**31 - 1),
-    default=None,
-    help="Seed of the drawn configurations (random unless given; every report prints it, "
+@output_option("Write the report here instead of standard output.")
+@jobs_option("Submissions graded at once.", default=1)
+@timeout_option("Seconds one submission may take, in all.")
+@examples_option("Drawn configurations per check (default: the question's).")
+@seed_option(
+    "Seed of the drawn configurations (random unless given; every report prints it, "
     "and the same seed replays a grade).",
+    default=None,
 )
 @click.option(
     "--unsafe-without-bubblewrap",

@@ -23,8 +23,8 @@ from ._base import (
     _stdout,
     _write_atomically,
     cli,
-    deck_option,
 )
+from ._options import deck_choice_option, deck_option, json_option
 
 
 def _deck_selection(values: Sequence[str]) -> tuple[DeckLibrary, list[str] | None]:
@@ -51,13 +51,7 @@ def _deck_selection(values: Sequence[str]) -> tuple[DeckLibrary, list[str] | Non
 
 
 @cli.command("review")
-@click.option(
-    "--deck",
-    "decks",
-    multiple=True,
-    metavar="DECK",
-    help="Review only this deck (an id, or a deck file to load); repeatable.",
-)
+@deck_choice_option("Review only this deck (an id, or a deck file to load); repeatable.")
 @click.option(
     "--new-per-day",
     type=click.IntRange(0, 1000),
@@ -125,12 +119,8 @@ def review_command(decks: tuple[str, ...], new_per_day: int | None, as_list: boo
     show_default=True,
     help="Length of the interview.",
 )
-@click.option(
-    "--deck",
-    "decks",
-    multiple=True,
-    metavar="DECK",
-    help="Draw questions from this deck (an id, or a deck file); repeatable. Default: all.",
+@deck_choice_option(
+    "Draw questions from this deck (an id, or a deck file); repeatable. Default: all."
 )
 @click.option(
     "--count", type=click.IntRange(min=1), default=6, show_default=True, help="Questions."
@@ -183,7 +173,7 @@ def mock_command(
 
 
 @cli.command("stats")
-@click.option("--json", "as_json", is_flag=True, help="Print the stats as JSON.")
+@json_option("Print the stats as JSON.")
 @click.option(
     "--days", type=click.IntRange(1, 3650), default=30, show_default=True, help="History window."
 )

@@ -44,12 +44,12 @@ from ._base import (
     _warn_deck_id_clash,
     _write_atomically,
     cli,
-    deck_option,
 )
+from ._options import deck_option, jobs_option, json_option, output_option, seed_option
 
 
 @cli.command("decks")
-@click.option("--json", "as_json", is_flag=True, help="Print the deck list as JSON.")
+@json_option("Print the deck list as JSON.")
 @deck_option
 def decks_command(as_json: bool, deck_paths: tuple[Path, ...]) -> None:
     """List the decks and their questions by kind."""
@@ -91,11 +91,7 @@ def decks_command(as_json: bool, deck_paths: tuple[Path, ...]) -> None:
     is_flag=True,
     help="Also show the reference answer and its working.",
 )
-@click.option(
-    "--seed",
-    type=click.IntRange(0, 2**31 - 1),
-    help="For questions that draw their numbers: which numbers (default: new ones).",
-)
+@seed_option("For questions that draw their numbers: which numbers (default: new ones).")
 @deck_option
 def show_command(
     question_id: str, with_answer: bool, seed: int | None, deck_paths: tuple[Path, ...]
@@ -121,17 +117,8 @@ def show_command(
 @cli.command("answer")
 @click.argument("question_id", metavar="DECK/QID")
 @click.argument("answers", nargs=-1, required=True, metavar="ANSWER...")
-@click.option(
-    "--seed",
-    type=click.IntRange(0, 2**31 - 1),
-    help="For questions that draw their numbers: the seed `quiz show` printed.",
-)
-@click.option(
-    "--json",
-    "as_json",
-    is_flag=True,
-    help="Concept questions: print one JSON object (key points, matched text, score).",
-)
+@seed_option("For questions that draw their numbers: the seed `quiz show` printed.")
+@json_option("Concept questions: print one JSON object (key points, matched text, score).")
 @deck_option
 def answer_command(
     question_id: str,
@@ -249,14 +236,7 @@ def _choice_indices(question: ChoiceQuestion, answers: Sequence[str]) -> frozens
 @cli.command("check-deck")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--no-code", is_flag=True, help="Skip running code solutions through the grader.")
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(1, 64),
-    default=2,
-    show_default=True,
-    help="Code solutions graded at once.",
-)
+@jobs_option("Code solutions graded at once.", default=2)
 def check_deck_command(paths: tuple[Path, ...], no_code: bool, jobs: int) -> None:
     """Validate deck files (default: the packaged decks and your own).
 
@@ -313,12 +293,7 @@ def check_deck_command(paths: tuple[Path, ...], no_code: bool, jobs: int) -> Non
 @click.argument(
     "notes", type=click.Path(path_type=Path, dir_okay=False, exists=True), metavar="FILE.md"
 )
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Write the deck here (default: print it); an existing deck is merged into.",
-)
+@output_option("Write the deck here (default: print it); an existing deck is merged into.")
 @click.option("--id", "deck_id", metavar="ID", help="The deck's id (default: from its title).")
 @click.option("--title", help="The deck's title (default: the notes' '# Title').")
 @click.option("--force", is_flag=True, help="Overwrite --output instead of merging into it.")

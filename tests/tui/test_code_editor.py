@@ -22,6 +22,10 @@ if TYPE_CHECKING:
 
     from .conftest import FakeGrader, Mode
 
+# Drives the whole app through a flow: the quick loop keeps test_flows.py and the snapshots.
+pytestmark = pytest.mark.slow
+
+
 DECK = "inception-1x1"
 
 

@@ -21,6 +21,10 @@ from .test_flows import SIZE, async_test, open_deck, text_of, type_text, wait_fo
 if TYPE_CHECKING:
     from .conftest import AppFactory
 
+# Drives the whole app through a flow: the quick loop keeps test_flows.py and the snapshots.
+pytestmark = pytest.mark.slow
+
+
 DECK = """\
 id: greek
 title: Greek letters

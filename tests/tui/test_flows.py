@@ -15,11 +15,13 @@ import subprocess
 import sys
 import textwrap
 import time
+import unicodedata
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec
 
 import pytest
+from textual import events
 from textual.command import CommandPalette
 from textual.content import Content
 from textual.css.query import NoMatches
@@ -121,7 +123,24 @@ async def open_deck(pilot: Pilot[None], question: int = 1) -> PracticeSession:
 
 
 async def type_text(pilot: Pilot[None], text: str) -> None:
-    await pilot.press(*text)  # one key per character
+    """Type ``text`` as a quick typist would: every key is queued at once, as a terminal hands
+    the app a burst of keys, then the app is let run until it has handled them all.
+
+    Pilot's ``press`` would wait for the app to go idle after each character (twice, at least
+    40 ms a key); what is typed, and in what order, is the same.
+    """
+    app = pilot.app
+    for character in text:
+        app.post_message(events.Key(key_name(character), character))
+    await pilot.pause()
+    await pilot.pause()  # keys forwarded to the focused widget during the first pause
+
+
+def key_name(character: str) -> str:
+    """The key a terminal reports for a printable character (as Textual's driver names it)."""
+    if character.isalnum():
+        return character
+    return unicodedata.name(character).lower().replace("-", "_").replace(" ", "_")
 
 
 async def run_palette_command(pilot: Pilot[None], query: str, expected: str) -> None:
@@ -228,6 +247,7 @@ async def test_concept_answer_shows_rubric_and_the_rating_is_stored(app: QuizApp
         assert app.screen.query_one("#concept-text", TextArea).text == ""
 
 
+@pytest.mark.slow  # a further flow: the quick loop keeps one of each kind
 @async_test
 async def test_an_empty_concept_answer_is_not_submitted(app: QuizApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
@@ -335,6 +355,7 @@ def choice_library(tmp_path: Path) -> DeckLibrary:
                 "✗ 3. A 1×1 convolution  (your pick)",
             ],
             id="single-wrong",
+            marks=pytest.mark.slow,  # the quick loop keeps single-right
         ),
         pytest.param(
             2,
@@ -347,6 +368,7 @@ def choice_library(tmp_path: Path) -> DeckLibrary:
                 "✓ 3. Depthwise separable factorisation  (your pick)",
             ],
             id="multiple-right",
+            marks=pytest.mark.slow,  # the quick loop keeps single-right
         ),
         pytest.param(
             2,
@@ -359,6 +381,7 @@ def choice_library(tmp_path: Path) -> DeckLibrary:
                 "✓ 3. Depthwise separable factorisation",
             ],
             id="multiple-partial",
+            marks=pytest.mark.slow,  # the quick loop keeps single-right
         ),
     ],
 )
@@ -393,6 +416,7 @@ async def test_choice_number_keys_pick_and_submit(
 # --------------------------------------------------------------------------- code: drafts
 
 
+@pytest.mark.slow  # a further flow: the quick loop keeps one of each kind
 @async_test
 async def test_code_draft_is_saved_while_typing_and_a_new_app_resumes_it(
     make_app: AppFactory,
@@ -420,6 +444,7 @@ async def test_code_draft_is_saved_while_typing_and_a_new_app_resumes_it(
         assert second.screen.query_one("#code", TextArea).text == expected
 
 
+@pytest.mark.slow  # a further flow: the quick loop keeps one of each kind
 @async_test
 async def test_code_draft_typed_just_before_quitting_is_kept(
     make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
@@ -535,6 +560,7 @@ async def test_code_slow_grade_keeps_the_ui_responsive_and_ctrl_x_cancels(
         assert text_of(app, "#code-summary") == "Not graded yet."
 
 
+@pytest.mark.slow  # a further flow: the quick loop keeps one of each kind
 @async_test
 async def test_leaving_a_question_while_it_grades_cancels_or_records_the_grade(
     app: QuizApp, grader: FakeGrader
@@ -556,6 +582,7 @@ async def test_leaving_a_question_while_it_grades_cancels_or_records_the_grade(
         await wait_for(pilot, handled, "the grade to be cancelled or recorded", timeout=1.0)
 
 
+@pytest.mark.slow  # a further flow: the quick loop keeps one of each kind
 @async_test
 async def test_code_grader_error_is_a_notification_not_a_crash(
     app: QuizApp, grader: FakeGrader
@@ -584,6 +611,7 @@ async def test_code_grader_error_is_a_notification_not_a_crash(
         assert len(grader.calls) == 2
 
 
+@pytest.mark.slow  # a further flow: the quick loop keeps one of each kind
 @async_test
 async def test_a_broken_grading_service_is_a_notification_too(
     app: QuizApp, grader: FakeGrader
@@ -656,6 +684,7 @@ async def test_next_back_skip_jump_list_and_hint(app: QuizApp) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), "back to the decks")
 
 
+@pytest.mark.slow  # a further flow: the quick loop keeps one of each kind
 @async_test
 async def test_ctrl_n_on_the_last_question_stays_and_says_so(app: QuizApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
@@ -682,6 +711,7 @@ async def test_question_mark_opens_help_and_escape_closes_it(app: QuizApp) -> No
         await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), "help to close")
 
 
+@pytest.mark.slow  # a further flow: the quick loop keeps one of each kind
 @async_test
 async def test_f1_opens_help_from_an_answer_editor_where_question_mark_is_text(
     app: QuizApp,
@@ -726,7 +756,13 @@ async def _to_palette(pilot: Pilot[None]) -> None:
 
 @pytest.mark.parametrize(
     "go_there",
-    [_to_home, _to_practice, _to_help, _to_jump_list, _to_palette],
+    [
+        _to_home,
+        _to_practice,
+        pytest.param(_to_help, marks=pytest.mark.slow),  # the quick loop keeps two screens
+        pytest.param(_to_jump_list, marks=pytest.mark.slow),
+        pytest.param(_to_palette, marks=pytest.mark.slow),
+    ],
     ids=["home", "practice-code", "help", "jump-list", "command-palette"],
 )
 @async_test
@@ -754,6 +790,7 @@ async def test_palette_open_deck(app: QuizApp) -> None:
         assert [type(s).__name__ for s in app.screen_stack[1:]] == ["HomeScreen", "PracticeScreen"]
 
 
+@pytest.mark.slow  # a further flow: the quick loop keeps one of each kind
 @async_test
 async def test_palette_go_to_question_6_in_the_open_deck(app: QuizApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
@@ -764,6 +801,7 @@ async def test_palette_go_to_question_6_in_the_open_deck(app: QuizApp) -> None:
         assert isinstance(app.screen.query_one(".answer"), NumericAnswer)
 
 
+@pytest.mark.slow  # a further flow: the quick loop keeps one of each kind
 @async_test
 async def test_palette_theme_toggle_switches_dark_and_light(app: QuizApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
@@ -833,6 +871,7 @@ NO_TORCH_SCRIPT = textwrap.dedent(
 )
 
 
+@pytest.mark.slow  # starts a fresh interpreter
 def test_the_app_process_never_imports_torch() -> None:
     # A fresh interpreter: this test process may have imported torch elsewhere. The script
     # shows each kind of answer and grades code, with a fake grading service.
@@ -843,6 +882,7 @@ def test_the_app_process_never_imports_torch() -> None:
     assert out.stdout.splitlines() == ["['ConceptAnswer', 'NumericAnswer', 'CodeAnswer']", "False"]
 
 
+@pytest.mark.slow  # a further flow: the quick loop keeps one of each kind
 @async_test
 async def test_lighter_isolation_is_pointed_out_once_per_run(
     app: QuizApp, grader: FakeGrader, monkeypatch: pytest.MonkeyPatch

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pytest
 from textual.widgets import Input, Label, Markdown, OptionList, Static, TextArea
 
 from grader import SubmissionReport
@@ -28,6 +29,10 @@ if TYPE_CHECKING:
     from textual.pilot import Pilot
 
     from .conftest import FakeGrader
+
+# Drives the whole app through a flow: the quick loop keeps test_flows.py and the snapshots.
+pytestmark = pytest.mark.slow
+
 
 CONFIG = MockConfig(minutes=20, decks=("inception-1x1",), count=3, seed=3)
 

@@ -23,6 +23,10 @@ if TYPE_CHECKING:
 
     from .conftest import FakeGrader
 
+# Drives the whole app through a flow: the quick loop keeps test_flows.py and the snapshots.
+pytestmark = pytest.mark.slow
+
+
 DECK = "inception-1x1"
 RIGHT = ["73,728", "576", "8192", "8768", "0.119"]
 """The right answers to q6's five parts."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+import pytest
 from textual.widgets import Input, OptionList, ProgressBar
 
 from quiz.app.screens.home import HomeScreen
@@ -24,6 +25,10 @@ from .test_flows import (
 
 if TYPE_CHECKING:
     from .conftest import AppFactory
+
+# Drives the whole app through a flow: the quick loop keeps test_flows.py and the snapshots.
+pytestmark = pytest.mark.slow
+
 
 DECK = "inception-1x1"
 

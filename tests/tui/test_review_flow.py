@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import pytest
 from textual.widgets import Input, TextArea
 
 from questions import DeckLibrary
@@ -22,6 +23,10 @@ from .test_flows import SIZE, async_test, notifications, progress, text_of, type
 
 if TYPE_CHECKING:
     from .conftest import FakeGrader
+
+# Drives the whole app through a flow: the quick loop keeps test_flows.py and the snapshots.
+pytestmark = pytest.mark.slow
+
 
 DECK = "inception-1x1"
 

@@ -26,6 +26,10 @@ from .test_flows import SIZE, async_test, text_of, type_text, wait_for
 if TYPE_CHECKING:
     from .conftest import FakeGrader
 
+# Drives the whole app through a flow: the quick loop keeps test_flows.py and the snapshots.
+pytestmark = pytest.mark.slow
+
+
 CONFIG = MockConfig(minutes=20, decks=("greek",), count=2, seed=1)
 
 

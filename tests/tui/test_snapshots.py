@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+import pytest
 from textual.css.query import NoMatches
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, TextArea
@@ -107,6 +108,7 @@ def test_concept_question(snap_compare: SnapCompare, app: QuizApp) -> None:
     assert snap_compare(app, terminal_size=SIZE, run_before=scenario(1))
 
 
+@pytest.mark.slow  # types a whole answer: the quick loop keeps the lighter screens
 def test_concept_answered_with_rubric(snap_compare: SnapCompare, app: QuizApp) -> None:
     answer = "It is a bottleneck: it cuts the channels, and the ReLU after it adds non-linearity."
     # the checklist takes the focus, which scrolls it into view under the answer
@@ -114,12 +116,14 @@ def test_concept_answered_with_rubric(snap_compare: SnapCompare, app: QuizApp) -
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
+@pytest.mark.slow  # types a whole answer: the quick loop keeps the lighter screens
 def test_numeric_answered(snap_compare: SnapCompare, app: QuizApp) -> None:
     keys = [k for answer in ["73,728", "576", "8192", "9000", "0.119"] for k in [*answer, "enter"]]
     run_before = scenario(6, *keys, show="#numeric-result")
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
+@pytest.mark.slow  # types a whole answer: the quick loop keeps the lighter screens
 def test_code_failing_grade(snap_compare: SnapCompare, app: QuizApp, grader: FakeGrader) -> None:
     grader.mode = "fail"
     run_before = scenario(
@@ -158,6 +162,7 @@ def test_mock_interview_in_interviewer_mode(snap_compare: SnapCompare, app: Quiz
     assert snap_compare(app, terminal_size=(120, 30), run_before=run_before)
 
 
+@pytest.mark.slow  # types a whole answer: the quick loop keeps the lighter screens
 def test_mock_scorecard(snap_compare: SnapCompare, app: QuizApp) -> None:
     async def run_before(pilot: Pilot[None]) -> None:
         await pilot.pause()

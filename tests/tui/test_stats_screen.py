@@ -13,6 +13,7 @@ from collections.abc import Callable, Coroutine
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, ParamSpec
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 from textual_plotext import PlotextPlot
@@ -26,6 +27,10 @@ from quiz.stats_view import DECK_COLUMNS, NARROW_COLUMNS
 
 if TYPE_CHECKING:
     from .conftest import AppFactory
+
+# Drives the whole app through a flow: the quick loop keeps test_flows.py and the snapshots.
+pytestmark = pytest.mark.slow
+
 
 DECK = "inception-1x1"
 ZONE = timezone(timedelta(hours=-5))

@@ -10,10 +10,10 @@ they must still see every key typed before them.
 from __future__ import annotations
 
 import json
-import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pytest
 from textual import events
 from textual.widgets import Input, TextArea
 
@@ -23,10 +23,14 @@ from quiz.app.screens.mock import MockScreen
 from quiz.progress.mock import MockConfig
 from quiz.progress.store import Store
 
-from .test_flows import SIZE, async_test, open_deck, progress, wait_for
+from .test_flows import SIZE, async_test, key_name, open_deck, progress, wait_for
 
 if TYPE_CHECKING:
     from .conftest import AppFactory, FakeGrader
+
+# Drives the whole app through a flow: the quick loop keeps test_flows.py and the snapshots.
+pytestmark = pytest.mark.slow
+
 
 DECK = "inception-1x1"
 LONG_ANSWER = (
@@ -34,13 +38,6 @@ LONG_ANSWER = (
     "adds a ReLU non-linearity without touching height or width, and acts as a bottleneck "
     "before the costly 3x3 and 5x5 convolutions of Inception."
 )
-
-
-def key_name(character: str) -> str:
-    """The key a terminal reports for a printable character (as Textual's driver names it)."""
-    if character.isalnum():
-        return character
-    return unicodedata.name(character).lower().replace("-", "_").replace(" ", "_")
 
 
 def burst(app: QuizApp, *pieces: str | list[str]) -> None:

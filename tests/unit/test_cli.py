@@ -76,6 +76,7 @@ def test_version() -> None:
     assert __version__ in result.output
 
 
+@pytest.mark.slow  # starts a fresh interpreter
 def test_python_dash_m_quiz_runs() -> None:
     out = subprocess.run(
         [sys.executable, "-m", "quiz", "--version"], capture_output=True, text=True, check=True

@@ -12,6 +12,8 @@ import grader
 import questions
 import quiz
 
+pytestmark = pytest.mark.slow  # each test starts a fresh interpreter
+
 HEAVY = ("torch", "textual", "hypothesis")
 
 

@@ -1022,6 +1022,7 @@ def test_points_are_the_score_less_the_hint_penalty(
 # --------------------------------------------------------------------------- layering
 
 
+@pytest.mark.slow  # starts a fresh interpreter
 def test_the_mock_module_imports_neither_textual_nor_torch() -> None:
     code = (
         "import sys, quiz.progress.mock; "

@@ -714,6 +714,7 @@ def test_text_never_crashes_or_leaks_escapes(
 # --------------------------------------------------------------------------- imports
 
 
+@pytest.mark.slow  # starts a fresh interpreter
 def test_import_stays_light() -> None:
     code = (
         "import sys, grader.report\n"

@@ -557,6 +557,7 @@ def test_utc_now_works_too(store: Store, library: DeckLibrary) -> None:
     assert [(d.day, d.attempts) for d in local.history if d.attempts] == [(date(2025, 3, 19), 1)]
 
 
+@pytest.mark.slow  # starts a fresh interpreter
 def test_the_stats_module_imports_no_rich_textual_or_torch() -> None:
     code = "import sys, json, quiz.progress.stats; print(json.dumps(sorted(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -532,6 +532,7 @@ CHILD = textwrap.dedent(
 )
 
 
+@pytest.mark.slow  # starts and kills a real process
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 def test_a_process_killed_mid_transaction_loses_nothing_committed(tmp_path: Path) -> None:
     path = tmp_path / STORE_FILENAME

@@ -26,8 +26,10 @@ Public API: ``GraphError``, ``Graph``, ``decode``, ``run``, ``count_flops``,
 from __future__ import annotations
 
 import contextlib
+import gc
 import math
 import re
+import types
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -857,6 +859,7 @@ class _Runner:
         inputs: Sequence[torch.Tensor],
         real: bool,
     ) -> None:
+        _keep_dynamo_out()
         self.graph = graph
         self.real = real
         if not isinstance(inputs, list | tuple) or len(inputs) != graph.input_count:
@@ -1131,6 +1134,45 @@ def count_flops(
     if runner.cacheable and len(graph._flops) < _CACHE_SIZE:
         graph._flops[runner.signature] = runner.flops
     return runner.flops
+
+
+# --------------------------------------------------------------------------- the compiler stack
+
+_dynamo_kept_out = False
+
+
+def _keep_dynamo_out() -> None:
+    """Let torch's ``_disable_dynamo`` wrappers call straight through, in this process.
+
+    Most Python meta kernels the shape pass runs (every elementwise op with type
+    promotion: ``add``, ``mul``, ``where``...) are wrapped in ``torch._disable_dynamo``,
+    whose first call imports ``torch._dynamo`` and the compiler stack (about a second, in
+    every judge server, so in every cold ``quiz grade``) to build a wrapper that only
+    matters while ``torch.compile`` traces. Outside it, that wrapper just calls the
+    function, and nothing in the judge compiles: so each wrapper is given now, as the
+    "disabled" function it would cache on its first call, the function itself. Same
+    results, same checks; only the import is gone. Runs once; where torch's wrapper
+    looks different (another version), it changes nothing and the import happens as
+    before.
+    """
+    global _dynamo_kept_out
+    if _dynamo_kept_out:
+        return
+    _dynamo_kept_out = True
+    try:
+        from torch._compile import _disable_dynamo
+
+        code = _disable_dynamo(lambda: None).__code__
+        slot = code.co_freevars.index("fn")
+    except (ImportError, AttributeError, TypeError, ValueError):
+        return
+    for candidate in gc.get_objects():
+        if type(candidate) is not types.FunctionType or candidate.__code__ is not code:
+            continue
+        wrapped = candidate.__closure__[slot].cell_contents  # type: ignore[index]
+        if getattr(wrapped, "__dynamo_disable", None) is None:
+            with contextlib.suppress(AttributeError, TypeError):
+                wrapped.__dynamo_disable = wrapped
 
 
 # --------------------------------------------------------------------------- live counting

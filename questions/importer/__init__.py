@@ -2,12 +2,15 @@
 
 Questions are recognised by how they look, not by heading level:
 
-* a heading (any level) that reads as a question: ``Q1: …``, ``Question 3. …``, text ending
-  in ``?``, text starting with an interrogative or an instruction ("Why …", "Explain …"),
-  or a heading whose text is followed by an answer marker;
+* a heading (any level) that reads as a question: ``Q1: …``, ``Q1 Title``, ``Question 3. …``,
+  text ending in ``?``, text starting with an interrogative or an instruction ("Why …",
+  "Explain …"), a numbered heading (``3. Title``) with text of its own below it, or a heading
+  whose text is followed by an answer marker (a heading skipped beside question headings is
+  reported);
 * a ``**Q:** …`` line (``Q1.``, ``Question:``, bold or not), answered by ``**A:** …``;
 * outside a question heading, a bold line or a list item ending in ``?`` with its answer
-  below it, and a ``<details>`` block whose ``<summary>`` is the question.
+  below it (a list item's answer may be a ``<details>`` block right below, indented or not),
+  and a ``<details>`` block whose ``<summary>`` is the question.
 
 A heading that is none of these is a section: its questions are tagged with its name and
 it never swallows them. Answers start after ``**Answer:**``, ``**A:**``, an "Answer"
@@ -220,6 +223,14 @@ def import_markdown(
             "or ending in '?', '**Q:**'/'**A:**' pairs, or <details> answers)"
         )
     found_title, source_title = _deck_title(scanner, source, warn)
+    for index, heading in scanner.skipped_headings():
+        warn.append(
+            LineWarning(
+                index + 1,
+                f"the heading {_short(heading)!r} was read as a section, not a question, "
+                "although the headings beside it are questions",
+            )
+        )
     questions: list[QuestionData] = []
     used: set[str] = set()
     for start in starts:

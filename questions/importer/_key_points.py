@@ -52,6 +52,12 @@ _GENERIC_LABEL = re.compile(
     r"method|approach)\s*\d*)\s*:?$",
     re.IGNORECASE,
 )
+# A line break before a label ("**Cons:** …", "Note: …") in one paragraph: the label names
+# the lines after it, so it starts a unit of its own and never runs into the text before it.
+_LABELLED_LINE = re.compile(
+    r"\n(?=[ \t]*(?:(?:\*\*|__)[^*_\n]{1,40}?(?::[ \t]*(?:\*\*|__)|(?:\*\*|__)[ \t]*:)"
+    r"|[A-Z][A-Za-z0-9 ./&()-]{0,30}:[ \t]))"
+)
 _EXAMPLE = re.compile(r"^\W*(?:e\.\s?g\.|i\.\s?e\.|for\s+(?:example|instance)|example)\b", re.I)
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-'][A-Za-z0-9]+)*")
 _ABBREVIATIONS = re.compile(r"(?:\b(?:e\.g|i\.e|vs|etc|cf|approx|fig|eq|[A-Z])\.)$", re.I)
@@ -209,17 +215,28 @@ def _units(answer: str) -> list[_Unit]:
             t.type in ("bullet_list_open", "ordered_list_open")
             for t in tokens[index + 2 : index + 3]
         )
-        lead, rest = _lead(raw)
-        if _is_label(lead, rest, raw) and (has_children or not first_in_item):
-            group += 1  # what follows is a part of its own ("Pros:", "v3:")
-            continue
-        if first_in_item:
-            units.append(_Unit(len(units), group, lead, rest, True, depth))
-            continue
-        for position, sentence in enumerate(_sentences(rest)):
-            units.append(
-                _Unit(len(units), group, lead if position == 0 else "", sentence, False, depth)
-            )
+        for position, line in enumerate(_LABELLED_LINE.split(raw)):
+            if position:
+                group += 1  # a line led by its own label is a part of its own
+            lead, rest = _lead(line)
+            item = first_in_item and position == 0
+            if _is_label(lead, rest, line) and (has_children or not item):
+                group += 1  # what follows is a part of its own ("Pros:", "v3:")
+                continue
+            if item:
+                units.append(_Unit(len(units), group, lead, rest, True, depth))
+                continue
+            for index_in_line, sentence in enumerate(_sentences(rest)):
+                units.append(
+                    _Unit(
+                        len(units),
+                        group,
+                        lead if index_in_line == 0 else "",
+                        sentence,
+                        False,
+                        depth,
+                    )
+                )
     return units
 
 

@@ -26,6 +26,18 @@ _A_MARKER = re.compile(
     r"^\s*(?:\*\*|__)\s*(?:Ans|Answer|Solution)\s*[.:]?\s*(?:\*\*|__)\s*[.:]?\s*(.*)$",
     re.IGNORECASE,
 )
+# "Q1 Title", "**Q3** Title": a question number and a title with nothing between them.
+_Q_NUMBER_TITLE = re.compile(
+    rf"^\s*{_EMPHASIS}\s*Q(?:uestion)?\s*(\d+)\s*{_EMPHASIS}\s+{_EMPHASIS}\s*(\w.*)$",
+    re.IGNORECASE,
+)
+# Sections that notes end with and that never hold a question: not worth a warning.
+_BACK_MATTER = re.compile(
+    r"^\W*(?:resources|references|further\s+reading|reading\s+list|links|useful\s+links|"
+    r"sources|see\s+also|bibliography|acknowledg(?:e)?ments|credits|summary|cheat\s*sheet|"
+    r"table\s+of\s+contents|contents|toc|todo|changelog)\W*$",
+    re.IGNORECASE,
+)
 _NUMBERED = re.compile(r"^(?:Question\s+|No\.?\s*|#)?(\d+)\s*(?:[:.)]|\s[-–—])\s*(.+)$", re.I)
 _ANSWER_LABEL = re.compile(
     r"^(?:show\s+|click\s+(?:here\s+)?(?:to\s+)?(?:see|show|reveal|expand)?\s*)?(?:the\s+)?"
@@ -114,6 +126,9 @@ def _read_heading(text: str) -> _HeadingRead:
     marker = _question_marker(text)
     if marker is not None and marker[1]:
         return _HeadingRead(True, marker[0], _question_text(marker[1]))
+    q_number = _Q_NUMBER_TITLE.match(text)
+    if q_number is not None:  # "Q1 Self-attention complexity": the number says it
+        return _HeadingRead(True, q_number.group(1), _question_text(q_number.group(2)))
     numbered = _NUMBERED.match(text)
     number, rest = (numbered.group(1), numbered.group(2).strip()) if numbered else (None, text)
     rest = _question_text(rest)
@@ -216,6 +231,8 @@ class _Scanner:
         self.starts: list[_Start] = []
         self.title: str | None = None
         self.sections: list[tuple[int, str]] = []  # (level, text) of the enclosing sections
+        # (line, level, text, read as a question) of the headings that were read as either
+        self.heading_reads: list[tuple[int, int, str, bool]] = []
 
     def scan(self) -> list[_Start]:
         index = 0
@@ -287,8 +304,11 @@ class _Scanner:
             self.title = text
             self._close(current, index)
             return None
-        if not read.question and self._answer_follows(index):
+        if not read.question and (
+            self._answer_follows(index) or (read.number is not None and self._text_follows(index))
+        ):
             read = _HeadingRead(True, read.number, read.text)
+        self.heading_reads.append((index, level, text, read.question))
         self._close(current, index)
         if not read.question:
             self.sections = [s for s in self.sections if s[0] < level] + [(level, text)]
@@ -298,6 +318,55 @@ class _Scanner:
             _Start(index, "heading", read.text, read.number, level=level, body_start=index + 1)
         )
 
+    def _text_follows(self, index: int) -> bool:
+        """Whether a heading has prose of its own below it before the next heading (a
+        numbered heading with text below is a question; one right above others is a
+        section)."""
+        for below in range(index + 1, len(self.lines)):
+            if below in self.headings:
+                return False
+            line = self.lines[below]
+            if below in self.blocked or not line.strip():
+                continue
+            return not (
+                _question_marker(line) is not None
+                or _DETAILS_OPEN.match(line)
+                or self._implicit_question(below) is not None
+            )
+        return False
+
+    def _details_below(self, index: int) -> int | None:
+        """The end of an answer ``<details>`` block that is the next thing below the line at
+        ``index`` (blank lines between allowed), else None."""
+        below = index + 1
+        while below < len(self.lines) and not self.lines[below].strip():
+            below += 1
+        if below >= len(self.lines) or below in self.blocked or below in self.headings:
+            return None
+        if not _DETAILS_OPEN.match(self.lines[below]):
+            return None
+        end = _details_end(self.lines, below)
+        summary, _ = _details_parts(self.lines[below:end])
+        return end if _ANSWER_LABEL.match(summary) else None
+
+    def skipped_headings(self) -> list[tuple[int, str]]:
+        """(line, text) of headings read as sections although headings beside them (same
+        level, same parent) are questions: likely questions in a form not recognised."""
+        parents: list[tuple[int, int]] = []  # (level, line) of the enclosing headings
+        siblings: dict[tuple[int, int], list[tuple[int, str, bool]]] = {}
+        for index, level, text, question in self.heading_reads:
+            parents = [p for p in parents if p[0] < level]
+            parent = parents[-1][1] if parents else -1
+            siblings.setdefault((parent, level), []).append((index, text, question))
+            parents.append((level, index))
+        return [
+            (index, text)
+            for group in siblings.values()
+            if any(question for _, _, question in group)
+            for index, text, question in group
+            if not question and not _BACK_MATTER.match(_strip_emphasis(text))
+        ]
+
     def _answer_follows(self, index: int) -> bool:
         """Whether the lines below a heading, up to the next heading, hold an answer marker."""
         for below in range(index + 1, len(self.lines)):
@@ -306,7 +375,7 @@ class _Scanner:
             if below in self.blocked:
                 continue
             line = self.lines[below]
-            if _question_marker(line) is not None:
+            if _question_marker(line) is not None or self._implicit_question(below):
                 return False  # the answer below belongs to that question
             if _answer_marker(line) is not None:
                 return True
@@ -352,7 +421,12 @@ class _Scanner:
                 body_start=index + 1,
             )
         item = _ITEM_QUESTION.match(line)
-        if item is None or not _question_text(item.group("q")).endswith("?"):
+        if item is None:
+            return None
+        details = self._details_below(index)
+        item_text = _question_text(item.group("q"))
+        asks = item_text.endswith("?") or (details is not None and _reads_as_question(item_text))
+        if not asks:
             return None
         indent = len(item.group("indent")) + len(item.group("mark")) + 1
         end = index + 1
@@ -361,6 +435,8 @@ class _Scanner:
             if below.strip() and len(below) - len(below.lstrip()) < indent:
                 break
             end += 1
+        if details is not None:
+            end = max(end, details)  # "1. Question?" then a <details> answer, indented or not
         if not any(line.strip() for line in self.lines[index + 1 : end]):
             return None
         number = item.group("mark")[:-1] if item.group("mark")[0].isdigit() else None

@@ -13,11 +13,15 @@ Definitions. Days are local calendar days in the time zone of ``now``; the *wind
 last ``days`` days (default 30), today included, from midnight ``days - 1`` days ago to the
 end of today.
 
-- **seen**: questions of the deck with at least one attempt, in any mode, at any time.
+- **seen**: questions of the deck with at least one attempt (in any mode: practice, review or
+  mock) or review, at any time.
+- **new**: questions never seen: no attempt in any mode and no review. Seen and new split the
+  deck: ``seen + new == questions``.
+- **unreviewed**: questions with no review card yet, seen or not: those the review queue may
+  still bring in as new (:meth:`~quiz.progress.scheduling.Scheduler.queue`, and the home
+  screen's "new today", which is capped by the daily limit). At least ``new``.
 - **due**: questions whose card is due by the end of today (overdue ones included), as
   :meth:`~quiz.progress.scheduling.Scheduler.queue` counts them.
-- **new**: questions never reviewed (no card yet). A question practised but never reviewed is
-  both seen and new.
 - **retention**: over the reviews in the window of cards that were not new at that review
   (``card_before`` is set), the share rated Hard, Good or Easy (rating > 1); None when there
   are no such reviews.
@@ -91,6 +95,9 @@ class DeckStats:
     seen: int
     due: int
     new: int
+    """Never seen; ``seen + new == questions``."""
+    unreviewed: int
+    """No review card yet (what the review queue calls new); at least ``new``."""
     reviews: int
     """Reviews in the window of cards that were not new at the time (retention's base)."""
     retained: int
@@ -131,6 +138,7 @@ class DeckStats:
             "seen": self.seen,
             "due": self.due,
             "new": self.new,
+            "unreviewed": self.unreviewed,
             "retention": {
                 "reviews": self.reviews,
                 "retained": self.retained,
@@ -242,7 +250,7 @@ class _Tally:
 
     questions: int
     due: int = 0
-    new: int = 0
+    unreviewed: int = 0
     reviews: int = 0
     retained: int = 0
     recall_sum: float = 0.0
@@ -258,7 +266,8 @@ class _Tally:
             questions=self.questions,
             seen=len(self.seen),
             due=self.due,
-            new=self.new,
+            new=self.questions - len(self.seen),
+            unreviewed=self.unreviewed,
             reviews=self.reviews,
             retained=self.retained,
             recall=self.recall_sum / self.recall_cards if self.recall_cards else None,
@@ -305,10 +314,12 @@ def compute_stats(
     for question in lookup:
         if question not in cards:
             for tally in tallies_of(question):
-                tally.new += 1
+                tally.unreviewed += 1
     for question, row in cards.items():
         if question not in lookup:
             continue
+        for tally in tallies_of(question):
+            tally.seen.add(question)  # a card comes from a review
         recall = scheduler.recall(row, now=moment)
         for tally in tallies_of(question):
             tally.recall_sum += recall
@@ -331,6 +342,8 @@ def compute_stats(
             history_right[local_day(attempt.at)] += int(attempt.right)
     reviews = store.reviews()
     for review in reviews:
+        for tally in tallies_of(review.question):
+            tally.seen.add(review.question)
         if not in_window(review.at):
             continue
         history_reviews[local_day(review.at)] += 1

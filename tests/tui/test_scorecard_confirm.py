@@ -172,3 +172,33 @@ async def test_a_scorecard_without_its_interview_has_nothing_to_confirm(
         assert "(the matcher's suggestion, not confirmed)" in (
             app.screen.query_one("#scorecard", Markdown).source
         )
+
+
+@async_test
+async def test_the_scorecard_says_skipped_only_for_a_question_the_candidate_skipped(
+    greek: DeckLibrary, grader: FakeGrader, tmp_path: Path
+) -> None:
+    export = tmp_path / "card.md"
+    app = QuizApp(
+        library=greek, store=Store(), grader=grader, start="mock", mock=CONFIG, mock_export=export
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, MockScreen), "the mock screen")
+        screen = app.screen
+        assert isinstance(screen, MockScreen)
+        interview = screen.interview
+        first, second = (question.heading for question in interview.questions)
+        await pilot.press("ctrl+n")  # moves on without an answer
+        await wait_for(pilot, lambda: interview.index == 1, "the second question")
+        await pilot.press("ctrl+k")  # skips it
+        await wait_for(pilot, lambda: interview.status(1) == "skipped", "the skip")
+        await pilot.press("ctrl+f")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: isinstance(app.screen, ScorecardScreen), "the scorecard")
+
+        shown = app.screen.query_one("#scorecard", Markdown).source
+        for text in (shown, export.read_text(encoding="utf-8")):
+            assert f"| 1 | {first} | concept | not answered |" in text
+            assert f"| 2 | {second} | concept | skipped |" in text
+            assert "; 1 skipped, 1 not answered" in text

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -814,6 +815,66 @@ def test_the_markdown_report_reads_well(store: Store) -> None:
     assert text.count("### Reference answer") == 4
 
 
+def test_only_a_question_the_candidate_skipped_reads_skipped(store: Store) -> None:
+    mock = mock_of(store, "c1", "n1", "k1", "c2", "c3")
+    mock.next()  # c1: shown, then left for the next question without an answer
+    mock.skip()  # n1: skipped with the Skip key
+    mock.record_grade(code_report("mini/k1", PASSING), CODE)
+    mock.next()  # c2: still the current question when the mock ends
+    card = mock.finish()
+
+    # The stored status stays "skipped" for every question shown and not answered.
+    assert [e.status for e in card.entries] == [
+        "skipped", "skipped", "answered", "skipped", "unseen"
+    ]  # fmt: skip
+    assert [e.explicitly_skipped for e in card.entries] == [False, True, False, False, False]
+    text = card.to_markdown()
+    assert "| 1 | Alpha and beta | concept | not answered | 0:00 | 0 | 0.00 |" in text
+    assert "| 2 | Two squares. | numeric | skipped | 0:00 | 0 | 0.00 |" in text
+    assert "| 4 | Explain c2. | concept | not answered | 0:00 | 0 | 0.00 |" in text
+    assert "| 5 | Explain c3. | concept | not reached | 0:00 | 0 | 0.00 |" in text
+    assert "; 1 answered, 1 skipped, 2 not answered, 1 not reached" in text
+    assert text.count("Not answered: **0.00 of 1 point**.") == 2
+    assert text.count("Skipped: **0.00 of 1 point**.") == 1
+    assert text.count("_No answer given._") == 3
+    data = card.to_json()
+    assert [q["explicitly_skipped"] for q in data["questions"]] == [
+        False, True, False, False, False
+    ]  # fmt: skip
+    assert Scorecard.from_json(data) == card
+
+
+def test_a_question_answered_after_a_skip_is_answered(store: Store) -> None:
+    mock = mock_of(store, "c1", "n1")
+    mock.skip()
+    mock.go(0)
+    mock.submit_concept("It uses alpha and it uses beta.")
+    entry = mock.finish().entries[0]
+    assert (entry.status, entry.explicitly_skipped) == ("answered", False)
+
+
+def test_an_older_scorecard_without_skips_recorded_reads_not_answered(store: Store) -> None:
+    mock = mock_of(store, "c1", "n1", "k1")
+    mock.skip()
+    data = mock.finish().to_json()
+    for question in data["questions"]:
+        del question["explicitly_skipped"]  # as scorecards were written before
+    card = Scorecard.from_json(data)
+    assert [e.status for e in card.entries] == ["skipped", "skipped", "unseen"]
+    assert not any(e.explicitly_skipped for e in card.entries)
+    text = card.to_markdown()
+    assert "| 1 | Alpha and beta | concept | not answered |" in text
+    assert "| 2 | Two squares. | numeric | not answered |" in text
+    assert "skipped" not in text.lower()
+
+
+def test_only_a_skipped_entry_can_be_explicitly_skipped(card: Scorecard) -> None:
+    answered = card.entries[0].to_json()
+    assert answered["status"] == "answered"
+    with pytest.raises(ValueError, match="only a skipped question can be explicitly_skipped"):
+        ScorecardEntry.from_json({**answered, "explicitly_skipped": True})
+
+
 def test_text_from_a_submission_cannot_drive_a_terminal(store: Store, tmp_path: Path) -> None:
     mock = mock_of(store, "c1", "n1", "k1")
     code = go_to(mock, "k1")
@@ -953,7 +1014,7 @@ def test_scorecard_from_json_reports_a_bad_entry_at_its_place(card: Scorecard) -
 
 
 texts = st.text(max_size=40)
-entries = st.builds(
+any_entry = st.builds(
     ScorecardEntry,
     number=st.integers(min_value=1, max_value=99),
     question=texts,
@@ -973,6 +1034,9 @@ entries = st.builds(
     wrong_parts=st.lists(texts, max_size=3),
     answer=texts,
     reference=texts,
+)
+entries = st.tuples(any_entry, st.booleans()).map(
+    lambda drawn: replace(drawn[0], explicitly_skipped=drawn[1] and drawn[0].status == "skipped")
 )
 zones = st.sampled_from(
     [UTC, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours=-8))]

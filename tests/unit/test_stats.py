@@ -9,6 +9,7 @@ import sys
 import tempfile
 import textwrap
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -28,7 +29,15 @@ from quiz.progress.stats import (
     Stats,
     compute_stats,
 )
-from quiz.progress.store import KINDS, STORE_FILENAME, VERDICTS, Attempt, Store, Verdict
+from quiz.progress.store import (
+    KINDS,
+    MODES,
+    STORE_FILENAME,
+    VERDICTS,
+    Attempt,
+    Store,
+    Verdict,
+)
 from quiz.stats_view import render_stats
 
 ZONE = timezone(timedelta(hours=-5))
@@ -185,22 +194,25 @@ def test_seen_due_new_per_deck_and_in_total(
     store, scheduler = filled
     stats = compute_stats(library, store, scheduler, now=NOW)
     alpha, beta = by_deck(stats)["alpha"], by_deck(stats)["beta"]
+    # alpha/m1 was answered in practice but never reviewed: seen, so not new, yet unreviewed.
     assert (alpha.title, alpha.questions, alpha.seen, alpha.due, alpha.new) == (
         "Alpha deck",
         3,
         3,
         1,
-        1,
+        0,
     )
-    assert (beta.questions, beta.seen, beta.due, beta.new) == (2, 1, 1, 1)
+    assert alpha.unreviewed == 1
+    assert (beta.questions, beta.seen, beta.due, beta.new, beta.unreviewed) == (2, 1, 1, 1, 1)
     totals = stats.totals
     assert (totals.deck, totals.questions, totals.seen, totals.due, totals.new) == (
         TOTALS_ID,
         5,
         4,
         2,
-        2,
+        1,
     )
+    assert totals.unreviewed == 2
 
 
 def test_retention_counts_reviews_of_known_cards_in_the_window(
@@ -348,7 +360,8 @@ def test_now_defaults_to_the_schedulers_clock(store: Store, library: DeckLibrary
 def test_an_empty_store_gives_zeros_and_nones(store: Store, library: DeckLibrary) -> None:
     stats = compute_stats(library, store, Scheduler(store, fuzz=False), now=NOW)
     for deck in (*stats.decks, stats.totals):
-        assert (deck.seen, deck.due, deck.new) == (0, 0, deck.questions)
+        assert (deck.seen, deck.due) == (0, 0)
+        assert deck.new == deck.unreviewed == deck.questions
         assert (deck.retention, deck.recall, deck.accuracy) == (None, None, None)
         assert all(k.attempts == 0 and k.accuracy is None for k in deck.kinds)
     assert all(d.attempts == d.reviews == 0 and d.accuracy is None for d in stats.history)
@@ -394,6 +407,7 @@ def test_to_json_survives_json_and_keeps_its_shape(
         "seen",
         "due",
         "new",
+        "unreviewed",
         "retention",
         "recall",
         "attempts",
@@ -437,11 +451,11 @@ def test_render_stats_on_a_wide_console_is_one_deck_table(
     ]  # fmt: skip
     alpha = next(line for line in lines if line.startswith("alpha "))
     assert alpha.split() == [
-        "alpha", "3", "3", "1", "1", "50%", "(2)", f"{by_deck(stats)['alpha'].recall:.0%}",
+        "alpha", "3", "3", "1", "0", "50%", "(2)", f"{by_deck(stats)['alpha'].recall:.0%}",
         "100%", "(1)", "50%", "(2)", "0%", "(1)", "–",
     ]  # fmt: skip
     totals = next(line for line in lines if line.startswith("all decks "))
-    assert totals.split()[2:7] == ["5", "4", "2", "2", "50%"]
+    assert totals.split()[2:7] == ["5", "4", "2", "1", "50%"]
     assert "Last 30 days: 6 answers (67% right), 4 reviews, active on 5 of 30 days" in text
     assert "Due in the next 14 days (3)" in text
     assert "Mock interviews" in text and "2025-03-17" in text and "75%" in text
@@ -546,6 +560,37 @@ def test_counts_add_up_and_rates_are_rates(
     assert stats.totals.retained == sum(r.rating > 1 for r in known)
     assert stats.attempts_ever == len(given_attempts)
     json.dumps(stats.to_json())  # always serialisable
+
+
+@given(
+    given_attempts=st.lists(st.tuples(any_attempt(), st.sampled_from(MODES)), max_size=20),
+    given_reviews=st.lists(reviews, max_size=8),
+)
+def test_seen_and_new_split_the_questions_for_any_attempts_and_reviews(
+    library: DeckLibrary,
+    given_attempts: list[tuple[Attempt, str]],
+    given_reviews: list[tuple[str, int, datetime]],
+) -> None:
+    with tempfile.TemporaryDirectory() as folder, Store(Path(folder) / STORE_FILENAME) as store:
+        scheduler = Scheduler(store, fuzz=False)
+        mock = store.start_mock({"questions": 5}, at=NOW - timedelta(days=50))
+        for drawn, mode in given_attempts:
+            store.record(replace(drawn, mode=mode, mock=mock if mode == "mock" else None))
+        for index, (question, rating, at) in enumerate(given_reviews):
+            scheduler.review(f"s{index}", question, rating, at=at)
+        stats = compute_stats(library, store, scheduler, now=NOW)
+
+    touched = {a.question for a, _ in given_attempts} | {q for q, _, _ in given_reviews}
+    for row in (*stats.decks, stats.totals):
+        assert row.seen + row.new == row.questions
+        assert row.seen >= 0 and row.new >= 0
+        assert row.new <= row.unreviewed  # a question never seen has no card either
+        assert row.due + row.unreviewed <= row.questions
+    for deck in stats.decks:
+        untouched = [q for q in IN_LIBRARY - touched if q.startswith(f"{deck.deck}/")]
+        assert deck.new == len(untouched)
+    assert stats.totals.new == len(IN_LIBRARY - touched)
+    assert stats.to_json()["totals"]["new"] == stats.totals.new
 
 
 def test_utc_now_works_too(store: Store, library: DeckLibrary) -> None:

@@ -411,6 +411,8 @@ class MockInterview(PracticeSession):
             prompt=question.prompt,
             kind=question.kind,
             status=status,
+            # The Skip key marks a question skipped; moving on or running out of time does not.
+            explicitly_skipped=outcome is None and state.status == "skipped",
             seconds=round(self.seconds(at), 3),
             expected_seconds=question.expected_seconds,
             hints=len(self.hints_shown(at)),

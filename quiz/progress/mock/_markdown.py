@@ -35,11 +35,8 @@ _ENDINGS: Final = {
     "time": "time ran out",
     "left": "left before the end (the app was closed)",
 }
-_STATUS_COUNTS: Final = (
-    ("answered", "answered"),
-    ("skipped", "skipped"),
-    ("unseen", "not reached"),
-)
+_STATUS_ORDER: Final = ("answered", "skipped", "not answered", "not reached")
+"""The order of :func:`_status_text`'s counts in the summary."""
 
 
 def render_markdown(card: Scorecard) -> str:
@@ -51,8 +48,8 @@ def render_markdown(card: Scorecard) -> str:
     limit = config.minutes * 60
     statuses = [
         f"{count} {label}"
-        for status, label in _STATUS_COUNTS
-        if (count := sum(entry.status == status for entry in card.entries))
+        for label in _STATUS_ORDER
+        if (count := sum(_status_text(entry) == label for entry in card.entries))
     ]
     kinds = [kind for kind in KIND_ORDER if any(e.kind == kind for e in card.entries)]
     mix = ", ".join(f"{sum(e.kind == kind for e in card.entries)} {kind}" for kind in kinds)
@@ -138,7 +135,7 @@ def _entry_markdown(entry: ScorecardEntry, config: MockConfig) -> list[str]:
 
 def _score_line(entry: ScorecardEntry, config: MockConfig) -> str:
     if not entry.answered:
-        return f"{'Skipped' if entry.status == 'skipped' else 'Not reached'}: **0.00 of 1 point**."
+        return f"{_status_text(entry).capitalize()}: **0.00 of 1 point**."
     scorer = {
         "rubric": "for the share of key points made",
         "grader": {
@@ -175,11 +172,19 @@ def _checklist_line(mark: KeyPointMark) -> str:
     return line
 
 
-def _result_text(entry: ScorecardEntry) -> str:
-    if entry.status == "skipped":
-        return "skipped"
+def _status_text(entry: ScorecardEntry) -> str:
+    """What became of a question, as a person reads it: answered; skipped (the candidate
+    skipped it); not answered (shown, then left without an answer); not reached."""
+    if entry.answered:
+        return "answered"
     if entry.status == "unseen":
         return "not reached"
+    return "skipped" if entry.explicitly_skipped else "not answered"
+
+
+def _result_text(entry: ScorecardEntry) -> str:
+    if not entry.answered:
+        return _status_text(entry)
     return _RESULTS.get(entry.verdict or "", entry.verdict or "")
 
 

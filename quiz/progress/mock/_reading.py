@@ -72,6 +72,9 @@ class EntryFile(_Part):
     prompt: StrictStr
     kind: StrictStr
     status: EntryStatus
+    explicitly_skipped: StrictBool = False
+    """Absent from scorecards written before it was recorded: their unanswered questions read
+    "not answered"."""
     seconds: StrictFloat
     expected_seconds: StrictInt | None = None
     hints: StrictInt

@@ -48,7 +48,8 @@ class ScorecardEntry:
     """The question as asked (with its drawn numbers, if it draws them)."""
     kind: Kind
     status: EntryStatus
-    """answered; skipped (shown, never answered); unseen (never shown)."""
+    """answered; skipped (shown, never answered: skipped with the Skip key, or left for
+    another question or the end, see :attr:`explicitly_skipped`); unseen (never shown)."""
     seconds: float
     """Time spent on the question in the mock, over every visit."""
     expected_seconds: int | None
@@ -81,10 +82,16 @@ class ScorecardEntry:
     confirmed_by: ConfirmedBy | None = None
     """Concept: who confirmed the score (the key points ticked, or a score the interviewer
     gave); None when it is the matcher's suggestion."""
+    explicitly_skipped: bool = False
+    """Status ``skipped`` only: the candidate skipped it (the Skip key), rather than leaving it
+    unanswered. False in scorecards written before this was recorded; those questions read
+    "not answered", which is true either way."""
 
     def __post_init__(self) -> None:
         where = f"scorecard entry {self.number}"
         object.__setattr__(self, "key_points", tuple(self.key_points))
+        if self.explicitly_skipped and self.status != "skipped":
+            raise ValueError(f"{where}: only a skipped question can be explicitly_skipped")
         if self.confirmed_by is not None and self.confirmed_by not in _CONFIRMERS:
             raise ValueError(f"{where}: confirmed_by must be one of {', '.join(_CONFIRMERS)}")
         if self.status not in _STATUSES:
@@ -116,6 +123,7 @@ class ScorecardEntry:
             "prompt": self.prompt,
             "kind": self.kind,
             "status": self.status,
+            "explicitly_skipped": self.explicitly_skipped,
             "seconds": self.seconds,
             "expected_seconds": self.expected_seconds,
             "hints": self.hints,

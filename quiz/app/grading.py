@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import tempfile
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -27,7 +28,7 @@ logger = logging.getLogger(__name__)
 
 
 class GradingCancelled(Exception):
-    """``cancel()`` was called while a grade was running."""
+    """``cancel()`` was called while a grade was running or waiting for its turn."""
 
 
 class GradingService(Protocol):
@@ -40,20 +41,44 @@ class GradingService(Protocol):
         """Grade ``source``; blocks. Raises ``GradingCancelled`` or ``GraderError``."""
 
     def cancel(self) -> None:
-        """Stop the running grade, if any."""
+        """Stop the running grade, if any, and every grade still waiting for its turn."""
 
     def close(self) -> None:
         """Release the workers."""
 
 
-class PoolGradingService:
-    """Grades with ``grader.GraderPool``, started in the background."""
+class WorkerPool(Protocol):
+    """What :class:`PoolGradingService` needs of :class:`grader.GraderPool` (a fake in tests)."""
 
-    def __init__(self, *, timeout: float = 20.0) -> None:
+    def launch(self) -> None: ...
+
+    def grade_all(self, requests: Sequence[GradeRequest]) -> list[SubmissionReport]: ...
+
+    def terminate(self) -> None: ...
+
+
+class PoolGradingService:
+    """Grades with ``grader.GraderPool``, started in the background, one grade at a time.
+
+    Each call of :meth:`grade` takes a ticket (a number, in the order of the calls) before it
+    waits for its turn; :meth:`cancel` stops every grade whose ticket was taken before it,
+    the running one and those waiting. A cancel is never a flag that the next grade clears,
+    so one that comes while a grade waits for its turn is not lost, and it never reaches a
+    grade asked for after it.
+    """
+
+    def __init__(self, *, timeout: float = 20.0, pool: WorkerPool | None = None) -> None:
         self.timeout = timeout
-        self._pool = GraderPool(jobs=1)
-        self._lock = threading.Lock()
-        self._cancelled = threading.Event()
+        self._pool: WorkerPool = pool if pool is not None else GraderPool(jobs=1)
+        self._turn = threading.Lock()
+        """Held by the grade that has the workers."""
+        self._tickets = threading.Lock()
+        """Guards the two numbers below; held for moments (at most while the workers are
+        launched or stopped)."""
+        self._asked = 0
+        """Tickets taken: the last grade asked for has this number."""
+        self._cancelled_up_to = 0
+        """Every grade whose ticket is at most this number is cancelled."""
         self._folder = Path(tempfile.mkdtemp(prefix="mlquiz-app-"))
 
     def start(self) -> None:
@@ -62,8 +87,16 @@ class PoolGradingService:
     def grade(
         self, deck_path: str, question_id: str, source: str, *, display: str
     ) -> SubmissionReport:
-        with self._lock:
-            self._cancelled.clear()
+        with self._tickets:
+            self._asked += 1
+            ticket = self._asked
+        with self._turn:
+            with self._tickets:
+                # Checked under the lock ``cancel`` takes: a cancel comes either before (this
+                # grade never starts) or after, and then finds the workers launched to stop.
+                if self._cancelled(ticket):
+                    raise GradingCancelled
+                self._pool.launch()
             path = self._folder / display
             path.write_text(source, encoding="utf-8")
             request = GradeRequest(
@@ -76,16 +109,20 @@ class PoolGradingService:
             try:
                 reports = self._pool.grade_all([request])
             except GraderError:
-                if self._cancelled.is_set():
+                if self._cancelled(ticket):
                     raise GradingCancelled from None
                 raise
-            if self._cancelled.is_set():
+            if self._cancelled(ticket):
                 raise GradingCancelled
             return reports[0]
 
+    def _cancelled(self, ticket: int) -> bool:
+        return ticket <= self._cancelled_up_to
+
     def cancel(self) -> None:
-        self._cancelled.set()
-        self._pool.terminate()  # a fresh pool starts on the next grade
+        with self._tickets:
+            self._cancelled_up_to = self._asked
+            self._pool.terminate()  # a fresh pool starts on the next grade
 
     def close(self) -> None:
         self._pool.terminate()

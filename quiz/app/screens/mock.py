@@ -30,7 +30,7 @@ from questions import ConceptQuestion, render_math
 from ...formatting import clock_text, percent
 from ...progress.mock import MockInterview, MockOver, export_scorecard
 from ...render import inline
-from ..grading import Graded, grade_in_background
+from ..grading import Graded, GradeJob, grade_in_background
 from ..marks import NO_VERDICT, hit_mark
 from ..widgets import AnswerWidget, CodeAnswer
 from .mock_dialogs import CSS, ConfirmScreen, ExportScreen, MockSetupScreen, ScoreScreen
@@ -63,9 +63,16 @@ class MockScreen(QuestionScreen):
         super().__init__(interview, interview.paths)
         self.interview = interview
         self.export = export
-        self.pending = 0
-        """Code submissions being graded."""
+        self._being_graded: list[GradeJob] = []
+        """Code submissions being graded, in the order they were handed in."""
+        self._last_handed_in: dict[int, GradeJob] = {}
+        """Question index → the code last handed in for it: the grade that counts."""
         self._ending = False
+
+    @property
+    def pending(self) -> int:
+        """Code submissions being graded."""
+        return len(self._being_graded)
 
     # ------------------------------------------------------------------ layout
 
@@ -158,12 +165,31 @@ class MockScreen(QuestionScreen):
     @on(CodeAnswer.Submitted)
     def _code_submitted(self, event: CodeAnswer.Submitted) -> None:
         event.stop()
-        self.pending += 1
-        grade_in_background(self, self.app.grader, event.job)
+        job = event.job
+        # ctrl+g twice hands in the same code twice: it is graded once.
+        same = next(
+            (j for j in self._being_graded if (j.index, j.source) == (job.index, job.source)), None
+        )
+        self._last_handed_in[job.index] = same or job
+        if same is None:
+            self._being_graded.append(job)
+            grade_in_background(self, self.app.grader, job)
 
     @on(Graded)
     def _graded(self, event: Graded) -> None:
-        """Record the grade; one that could not be made counts as an error (it scores 0)."""
+        """Record the grade of the code last handed in for a question; one that could not be
+        made counts as an error (it scores 0)."""
+        job = event.job
+        self._being_graded = [j for j in self._being_graded if j is not job]
+        # Grades may end in any order: that of code handed in before the last is dropped.
+        if self._last_handed_in.get(job.index) is job:
+            self._record(event)
+        if job.index == self.interview.index and self.interview.config.interviewer:
+            self._answered()
+        if self._ending and self.pending == 0:
+            self._show_scorecard()
+
+    def _record(self, event: Graded) -> None:
         job = event.job
         report = event.report
         if report is None:
@@ -175,13 +201,8 @@ class MockScreen(QuestionScreen):
                 seed=0,
                 error=event.error,
             )
-        self.pending -= 1
         with contextlib.suppress(MockOver):  # after the end: the scorecard is already made
             self.interview.record_grade(report, job.source, index=job.index)
-        if job.index == self.interview.index and self.interview.config.interviewer:
-            self._answered()
-        if self._ending and self.pending == 0:
-            self._show_scorecard()
 
     # ------------------------------------------------------------------ actions
 

@@ -128,7 +128,8 @@ class CodeAnswer(AnswerWidget):
         self._saved_text: str | None = None
         """The editor's text as last saved as the draft (or loaded)."""
         self._save_timer: Timer | None = None
-        self._grades_running = 0
+        self._grading = False
+        """Whether a grade of this widget's is running: there is never more than one."""
         self._submitted = False
 
     def compose(self) -> ComposeResult:
@@ -309,6 +310,9 @@ class CodeAnswer(AnswerWidget):
         if self.grader is None:
             self.notify("Grading is not available here.", severity="error")
             return
+        if self._grading:  # one at a time: a second would start once ctrl+x stopped the first
+            self.notify("Already grading: ctrl+x cancels it.", timeout=3)
+            return
         job = self._job(self.save_draft())
         self._set_busy(True)
         grade_in_background(self, self.grader, job)
@@ -354,14 +358,9 @@ class CodeAnswer(AnswerWidget):
             checks.highlighted = failed
         self.screen.refresh_bindings()
 
-    @property
-    def _grading(self) -> bool:
-        return self._grades_running > 0
-
     def _set_busy(self, busy: bool) -> None:
-        """A grade starts (``busy``) or ends: the spinner shows while any runs."""
-        self._grades_running = max(0, self._grades_running + (1 if busy else -1))
-        busy = self._grading
+        """The grade starts (``busy``) or ends: the spinner shows while it runs."""
+        self._grading = busy
         self.query_one("#grading").set_class(not busy, "hidden")
         if busy:  # a grade started after a cancel is not being cancelled
             self.query_one("#grading-status", Static).update("grading…")

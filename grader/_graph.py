@@ -29,6 +29,7 @@ import contextlib
 import gc
 import math
 import re
+import time
 import types
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -61,6 +62,10 @@ MAX_FLOPS = 10**11
 
 class GraphError(Exception):
     """The graph is malformed or uses an op that is not allowed; the message is for a human."""
+
+
+class GraphTimeout(Exception):
+    """Running the graph went past the submission's deadline (checked between nodes)."""
 
 
 # --------------------------------------------------------------------------- the allow-list
@@ -858,10 +863,14 @@ class _Runner:
         buffers: Mapping[str, torch.Tensor],
         inputs: Sequence[torch.Tensor],
         real: bool,
+        limit: int = MAX_FLOPS,
+        deadline: float = math.inf,
     ) -> None:
         _keep_dynamo_out()
         self.graph = graph
         self.real = real
+        self.limit = min(limit, MAX_FLOPS)
+        self.deadline = deadline
         if not isinstance(inputs, list | tuple) or len(inputs) != graph.input_count:
             raise GraphError(
                 f"the graph takes {graph.input_count} inputs, "
@@ -968,8 +977,10 @@ class _Runner:
         if self.elements > MAX_TOTAL_ELEMENTS:
             raise GraphError("the graph makes more data than the grader allows")
         self.flops += _cost(spec, args, kwargs, meta)
-        if self.flops > MAX_FLOPS:
-            raise GraphError(f"the graph does more than the grader allows ({MAX_FLOPS} FLOPs)")
+        if self.flops > self.limit:
+            raise GraphError(
+                f"the graph does more work than the grader allows ({self.limit:,} FLOPs)"
+            )
         self.metas["n"].append(meta)
         if not self.real:
             return
@@ -1046,8 +1057,14 @@ class _Runner:
 
     def execute(self) -> list[torch.Tensor]:
         if self.real and self.signature in self.graph._plans:
+            if self.graph._flops.get(self.signature, 0) > self.limit:
+                raise GraphError(
+                    f"the graph does more work than the grader allows ({self.limit:,} FLOPs)"
+                )
             return self.execute_planned(self.graph._plans[self.signature])
         for node in self.graph.nodes:
+            if time.monotonic() > self.deadline:
+                raise GraphTimeout
             self.step(node)
             last = self.metas["n"][-1]
             self.plan.append(tuple((t.shape, t.dtype) for t in _tensors(last)))
@@ -1070,6 +1087,8 @@ class _Runner:
         cpu = _DEVICES["cpu"]
         values = self.values["n"]
         for node, expected in zip(self.graph.nodes, plan, strict=True):
+            if time.monotonic() > self.deadline:
+                raise GraphTimeout
             if node.op == STRAIGHT_THROUGH:
                 value = self.straight_through(node)
             elif node.spec is None:
@@ -1093,6 +1112,9 @@ def run(
     params: Mapping[str, torch.Tensor],
     buffers: Mapping[str, torch.Tensor],
     inputs: Sequence[torch.Tensor],
+    *,
+    limit: int = MAX_FLOPS,
+    deadline: float = math.inf,
 ) -> list[torch.Tensor]:
     """Run ``graph`` on the judge's tensors; returns its outputs.
 
@@ -1100,9 +1122,13 @@ def run(
     ``backward`` on (a function of) the outputs. Buffers are never written to.
     Raises ``GraphError`` when the given tensors do not match the graph's
     placeholders or the graph would exceed the limits; an operation that fails on
-    the given values raises what torch raises.
+    the given values raises what torch raises. The FLOPs are counted node by node before
+    each node runs: past ``limit`` (at most ``MAX_FLOPS``), ``GraphError``, so a graph that
+    asks the judge for far more work than the reference needs is stopped before doing it.
+    Past ``deadline`` (``time.monotonic()``), checked between nodes, ``GraphTimeout``.
     """
-    return _Runner(graph, params, buffers, inputs, real=True).execute()
+    runner = _Runner(graph, params, buffers, inputs, real=True, limit=limit, deadline=deadline)
+    return runner.execute()
 
 
 def count_flops(
@@ -1110,6 +1136,9 @@ def count_flops(
     params: Mapping[str, torch.Tensor],
     buffers: Mapping[str, torch.Tensor],
     inputs: Sequence[torch.Tensor],
+    *,
+    limit: int = MAX_FLOPS,
+    deadline: float = math.inf,
 ) -> int:
     """The FLOPs of one forward of ``graph`` on tensors like these, counted by the judge.
 
@@ -1119,17 +1148,24 @@ def count_flops(
     one per output element; reductions, norms, losses and softmax one per element of
     their largest tensor; pooling one per output element and window position; views,
     copies, indexing and creation are free. Counted again per shapes passed in, cached
-    on the graph otherwise.
+    on the graph otherwise. Past ``limit``, ``GraphError``; past ``deadline``,
+    ``GraphTimeout`` (as :func:`run`).
     """
-    runner = _Runner(graph, params, buffers, inputs, real=False)
+    runner = _Runner(graph, params, buffers, inputs, real=False, limit=limit, deadline=deadline)
     cached = graph._flops.get(runner.signature)
     if cached is not None:
+        if cached > runner.limit:
+            raise GraphError(
+                f"the graph does more work than the grader allows ({runner.limit:,} FLOPs)"
+            )
         return cached
     try:
         runner.execute()
     except _NeedsValues:
         with torch.no_grad():
-            runner = _Runner(graph, params, buffers, inputs, real=True)
+            runner = _Runner(
+                graph, params, buffers, inputs, real=True, limit=limit, deadline=deadline
+            )
             runner.execute()
     if runner.cacheable and len(graph._flops) < _CACHE_SIZE:
         graph._flops[runner.signature] = runner.flops

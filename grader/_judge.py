@@ -307,6 +307,10 @@ def connect_contestant(ends: ContestantEnds, timeout: float, name: str) -> Conte
 
 
 TRACE_EVERY = 4
+# The judge's work on one run of a submission's graph: at most this many times the
+# reference's FLOPs, plus this many (see ``Grading.run_limit``).
+RUN_LIMIT_TIMES = 1_000
+RUN_LIMIT_FLOOR = 10**8
 GROUP_MEMORY = 2048 * 1024 * 1024
 GROUP_PROCESSES = 32
 
@@ -568,16 +572,16 @@ class Observation:
                 )
                 for name, refs, shape in value
             ]
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             return None
 
     def failure(self) -> CheckFailed:
         if self.reply.get("resource"):
-            raise Aborted(str(self.reply["resource"]))
+            raise Aborted(one_line(self.reply["resource"]))
         return CheckFailed(
             one_line(self.reply.get("message", "error")),
             traceback=_text_or_none(self.reply.get("traceback")),
-            line=self.reply.get("line") if isinstance(self.reply.get("line"), int) else None,
+            line=_line_or_none(self.reply.get("line")),
         )
 
 
@@ -588,6 +592,12 @@ def _apply(function: Any, values: list[Any], *tensors: torch.Tensor) -> Any:
 
 def _text_or_none(value: Any) -> str | None:
     return value if isinstance(value, str) else None
+
+
+def _line_or_none(value: Any) -> int | None:
+    """A line number from the submission's process: a plain positive int (not a bool), else
+    None."""
+    return value if type(value) is int and 0 < value < 2**31 else None
 
 
 def one_line(value: Any, limit: int = 500) -> str:
@@ -746,6 +756,13 @@ class Grading:
             self._ref_flops[key] = self._count_reference(call, inputs)
         return self._ref_flops[key]
 
+    def run_limit(self, config: dict[str, Any]) -> int:
+        """The most FLOPs the judge spends on one run of a submission's graph: far more than
+        any answer the flops check passes needs, and bounded, so a graph cannot keep the
+        judge busy past the submission's time (an op may cost more time per counted FLOP
+        than a convolution: attention about 10 times)."""
+        return RUN_LIMIT_TIMES * self.ref_flops(config) + RUN_LIMIT_FLOOR
+
     def _count_reference(self, call: Any, inputs: list[torch.Tensor]) -> int:
         plain = [t.detach() for t in inputs]
         if not isinstance(call, torch.nn.Module):
@@ -892,7 +909,9 @@ class Grading:
                 if p.role == "param"
             }
             try:
-                flops = _graph.count_flops(graph, own, dict(observation.state), inputs)
+                flops = _graph.count_flops(
+                    graph, own, dict(observation.state), inputs, limit=self.run_limit(config)
+                )
             except _graph.GraphError as exc:
                 raise CheckFailed(f"the grader cannot check this forward: {exc}") from None
             run = JudgeRun(None, [], {}, [], flops, count)
@@ -948,13 +967,22 @@ class Grading:
         weights = {n: w.requires_grad_(True) for n, w in _weights(assignment, values).items()}
         leaves = [t.clone().requires_grad_(t.is_floating_point()) for t in inputs]
         try:
-            outputs = _graph.run(graph, weights, state, leaves)
+            limit = self.run_limit(config)
+            # Counted first, on shapes only: a graph that asks for far more work than the
+            # reference needs is refused before the judge does any of it.
             flops = _graph.count_flops(
                 graph,
                 {n: w.detach() for n, w in weights.items()},
                 state,
                 [t.detach() for t in leaves],
+                limit=limit,
             )
+            outputs = _graph.run(
+                graph, weights, state, leaves, limit=limit, deadline=self.contestant.deadline
+            )
+        except _graph.GraphTimeout:
+            self.contestant.dead = "timed out"
+            raise Aborted(self.contestant.dead) from None
         except _graph.GraphError as exc:
             raise CheckFailed(
                 f"the grader cannot check this forward: {exc}",
@@ -1027,7 +1055,14 @@ class Grading:
         ) -> list[torch.Tensor] | None:
             try:
                 with torch.no_grad():
-                    return _graph.run(graph, _weights(assignment, given), state, plain)
+                    return _graph.run(
+                        graph,
+                        _weights(assignment, given),
+                        state,
+                        plain,
+                        limit=self.run_limit(config),
+                        deadline=self.contestant.deadline,
+                    )
             except Exception:  # a pairing the graph cannot run with is no match
                 return None
 
@@ -1100,7 +1135,7 @@ class Grading:
                 exact = len(refs) > 1 or shapes[refs[0]] == shape
                 value.append([name, refs, None if exact else list(shape)])
             return _transplant.from_json(value, shapes, own)
-        except (KeyError, ValueError, TypeError):
+        except (KeyError, ValueError, TypeError, OverflowError, IndexError):
             return None
 
     def with_reference_weights(self, config: dict[str, Any]) -> Observation:
@@ -1172,7 +1207,7 @@ class Grading:
             # No graph: not traced (a traced configuration decides), or the forward fails,
             # which output_shape reports. Either way this number cannot make it pass.
             reported = observation.reply.get("count")
-            count = reported if isinstance(reported, int) else -1
+            count = reported if type(reported) is int else -1
         if count != expected:
             raise CheckFailed(
                 f"expected {expected:,} trainable parameters, got {count:,}",
@@ -2234,15 +2269,14 @@ def _grade_with(
                 contestant.dead = "the submission's process sent a malformed reply"
                 raise Aborted(contestant.dead)
             if stage_reply.get("resource"):
-                raise Aborted(stage_reply["resource"])
+                raise Aborted(one_line(stage_reply["resource"]))
             if not stage_reply.get("ok"):
-                line = stage_reply.get("line")
                 results[stage] = CheckResult(
                     name=stage,
                     status="fail",
                     message=one_line(stage_reply.get("message", "")),
                     traceback=_text_or_none(stage_reply.get("traceback")),
-                    line=line if isinstance(line, int) else None,
+                    line=_line_or_none(stage_reply.get("line")),
                 )
                 return skip_rest(f"{stage} failed"), None
             results[stage] = CheckResult(name=stage, status="pass")

@@ -24,12 +24,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Any
-
-from questions import packaged_decks_dir, user_decks_dir
+from typing import TYPE_CHECKING, Any
 
 from ._errors import GraderError
-from .report import SubmissionReport
+
+if TYPE_CHECKING:
+    from .report import SubmissionReport
 
 START_TIMEOUT = 180.0
 
@@ -63,6 +63,10 @@ class GradeRequest:
 
 def hidden_folders(deck_path: str) -> list[str]:
     """Folders the submission must not see: where decks (and so references) live."""
+    # Here, not at the top: ``quiz grade`` starts the workers before it loads the question
+    # bank (and pydantic), so that they warm up while it does.
+    from questions import packaged_decks_dir, user_decks_dir
+
     folders = {packaged_decks_dir(), user_decks_dir(), Path(deck_path).resolve().parent}
     return sorted(str(f) for f in folders if f.is_dir() and f != Path("/"))
 
@@ -180,8 +184,30 @@ class GraderPool:
 
     def grade(self, requests: Sequence[GradeRequest]) -> Iterator[tuple[int, SubmissionReport]]:
         """Grade ``requests``; yields ``(index, report)`` in the order they finish."""
-        for index, payload in self._run([r.job() for r in requests]):
-            yield index, SubmissionReport.from_dict(payload)
+        from .report import ReportFormatError, SubmissionReport  # pydantic: not at launch
+
+        jobs = [r.job() for r in requests]
+        for index, payload in self._run(jobs):
+            try:
+                yield index, SubmissionReport.from_dict(payload)
+            except ReportFormatError as exc:
+                # One unreadable report costs only its own submission, never the batch.
+                job = jobs[index]
+                yield index, SubmissionReport.from_dict(
+                    {
+                        "submission": job["display"],
+                        "question": job["question_id"],
+                        "status": "error",
+                        "score": 0.0,
+                        "checks": [],
+                        "seed": job["seed"],
+                        "error": f"internal grader error: an unreadable report ({exc})"[:500],
+                        "stdout": "",
+                        "stderr": "",
+                        "isolation": [],
+                        "seconds": 0.0,
+                    }
+                )
 
     def measure(self, deck_path: str, spec: dict[str, Any]) -> float:
         """Count a code question's reference module (``spec`` as a deck's ``measure``)."""

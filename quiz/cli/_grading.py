@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import secrets
-import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -28,6 +27,7 @@ from questions import (
     CodeQuestion,
 )
 
+from . import _early
 from ._base import (
     _fail,
     _grade_with_progress,
@@ -152,6 +152,7 @@ def grade_command(
         pool = GraderPool(jobs=min(jobs, len(submissions)), require_sandbox=others and not unsafe)
     except GraderError as exc:
         _fail(str(exc))
+    pool = _early.adopt(pool)  # started by main() before the imports, when it fits
     pool.launch()  # the workers warm up while the decks load
     try:
         library = _library(deck_paths)
@@ -182,7 +183,7 @@ def grade_command(
     reports = [r if r.question == full_id else replace(r, question=full_id) for r in graded]
     _warn_isolation(reports)
     _write_report(reports, fmt, output, verbose)
-    sys.exit(overall_exit_code(reports))
+    _early.exit_now(overall_exit_code(reports))
 
 
 def _submission_files(paths: Sequence[Path]) -> list[Path]:

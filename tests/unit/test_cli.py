@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from packaged_decks import share_packaged_decks
 
 from questions import packaged_decks_dir
 from quiz import __version__
@@ -46,6 +47,12 @@ CUSTOM = textwrap.dedent(
           - {label: total, answer: 10, working: 4 + 6}
     """
 )
+
+
+@pytest.fixture(autouse=True)
+def _packaged_decks_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each command below discovers the decks: the packaged ones are parsed once, not per run."""
+    share_packaged_decks(monkeypatch)
 
 
 def run(*args: str) -> Result:

@@ -11,12 +11,19 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from packaged_decks import share_packaged_decks
 
 from questions import DeckLibrary
 from quiz.cli import cli
 from quiz.progress.review import ReviewSession
 from quiz.progress.scheduling import Scheduler
 from quiz.progress.store import STORE_FILENAME, Store
+
+
+@pytest.fixture(autouse=True)
+def _packaged_decks_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each command below discovers the decks: the packaged ones are parsed once, not per run."""
+    share_packaged_decks(monkeypatch)
 
 
 def run(*args: str, stdin: str | None = None) -> Result:

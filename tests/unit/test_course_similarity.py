@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from packaged_decks import share_packaged_decks
 
 from questions import DeckLibrary
 from quiz.course import find_similar, load_assignment
@@ -14,6 +15,12 @@ from quiz.course._similarity import normalised_tokens, winnow
 
 FIXTURES = Path(__file__).parent / "fixtures" / "class"
 ALICE = (FIXTURES / "submissions" / "alice" / "sepconv.py").read_text(encoding="utf-8")
+
+
+@pytest.fixture(autouse=True)
+def _packaged_decks_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Discovery and `quiz` commands parse the packaged decks once, not per test."""
+    share_packaged_decks(monkeypatch)
 
 
 @pytest.fixture(scope="module")

@@ -5,6 +5,9 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import pytest
+from packaged_decks import share_packaged_decks
+
 from grader.deckcheck import check_decks
 
 DECK = textwrap.dedent(
@@ -20,6 +23,12 @@ DECK = textwrap.dedent(
           - {{label: weights, answer: 72, working: {working}}}
     """
 )
+
+
+@pytest.fixture(autouse=True)
+def _packaged_decks_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Checking decks discovers them: the packaged ones are parsed once, not per test."""
+    share_packaged_decks(monkeypatch)
 
 
 def write(path: Path, deck_id: str, working: str = "3*3*2*4") -> Path:

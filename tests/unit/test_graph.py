@@ -1279,7 +1279,8 @@ CORRUPTIBLE = [
 ]
 
 
-@settings(max_examples=200)
+# 200 corruptions in a full run; the quick loop's profile (tests/conftest.py) runs a fifth of that.
+@settings(max_examples=min(200, 4 * settings().max_examples))
 @given(st.sampled_from(CORRUPTIBLE), JSON)
 def test_a_corrupted_graph_is_refused_or_runs(
     corruptible: tuple[tuple[dict[str, Any], list[bytes], dict[str, Any], list[Any]], Any],

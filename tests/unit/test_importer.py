@@ -14,6 +14,7 @@ import yaml
 from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
+from packaged_decks import share_packaged_decks
 
 from grader.deckcheck import check_deck, check_deck_file
 from questions import (
@@ -65,6 +66,12 @@ SEED_TEXT = textwrap.dedent(
     """
 )
 LABELS = {"problem", "pros", "cons", "level", "tags", "note", "answer", "remedies", "difficulty"}
+
+
+@pytest.fixture(autouse=True)
+def _packaged_decks_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Discovery and `quiz import` parse the packaged decks once, not per test."""
+    share_packaged_decks(monkeypatch)
 
 
 def seed_text() -> str:

@@ -9,10 +9,17 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from packaged_decks import share_packaged_decks
 
 from questions import ConceptQuestion, Deck, parse_deck
 from questions.importer import ImportResult, import_markdown
 from quiz.cli import cli
+
+
+@pytest.fixture(autouse=True)
+def _packaged_decks_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`quiz import` and `check-deck` discover the decks: the packaged ones are parsed once."""
+    share_packaged_decks(monkeypatch)
 
 
 def load(result: ImportResult) -> Deck:

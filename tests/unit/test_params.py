@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
+from packaged_decks import share_packaged_decks
 
 from grader import grade_numeric
 from grader.deckcheck import check_deck_file
@@ -20,6 +21,12 @@ from quiz.progress.session import PracticeSession
 from quiz.progress.store import Store
 
 DRILL = "inception-1x1/separable-savings-drill"
+
+
+@pytest.fixture(autouse=True)
+def _packaged_decks_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Discovery and `quiz` commands parse the packaged decks once, not per test."""
+    share_packaged_decks(monkeypatch)
 
 
 @functools.cache

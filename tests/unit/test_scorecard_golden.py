@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from packaged_decks import share_packaged_decks
 from testkit import FakeClock
 
 from grader import CheckResult, Counterexample, SubmissionReport
@@ -119,6 +120,12 @@ def run_scripted_mock() -> Scorecard:
 
         clock.advance(5)
         return mock.finish()
+
+
+@pytest.fixture(autouse=True)
+def _packaged_decks_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The scripted mock discovers the decks: the packaged ones are parsed once, not per test."""
+    share_packaged_decks(monkeypatch)
 
 
 @pytest.fixture

@@ -193,20 +193,23 @@ class GraderPool:
             except ReportFormatError as exc:
                 # One unreadable report costs only its own submission, never the batch.
                 job = jobs[index]
-                yield index, SubmissionReport.from_dict(
-                    {
-                        "submission": job["display"],
-                        "question": job["question_id"],
-                        "status": "error",
-                        "score": 0.0,
-                        "checks": [],
-                        "seed": job["seed"],
-                        "error": f"internal grader error: an unreadable report ({exc})"[:500],
-                        "stdout": "",
-                        "stderr": "",
-                        "isolation": [],
-                        "seconds": 0.0,
-                    }
+                yield (
+                    index,
+                    SubmissionReport.from_dict(
+                        {
+                            "submission": job["display"],
+                            "question": job["question_id"],
+                            "status": "error",
+                            "score": 0.0,
+                            "checks": [],
+                            "seed": job["seed"],
+                            "error": f"internal grader error: an unreadable report ({exc})"[:500],
+                            "stdout": "",
+                            "stderr": "",
+                            "isolation": [],
+                            "seconds": 0.0,
+                        }
+                    ),
                 )
 
     def measure(self, deck_path: str, spec: dict[str, Any]) -> float:

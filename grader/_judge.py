@@ -967,18 +967,18 @@ class Grading:
         weights = {n: w.requires_grad_(True) for n, w in _weights(assignment, values).items()}
         leaves = [t.clone().requires_grad_(t.is_floating_point()) for t in inputs]
         try:
+            # The FLOPs are counted node by node before each node runs: a graph that asks for
+            # far more work than the reference needs is refused before the judge does it.
             limit = self.run_limit(config)
-            # Counted first, on shapes only: a graph that asks for far more work than the
-            # reference needs is refused before the judge does any of it.
+            outputs = _graph.run(
+                graph, weights, state, leaves, limit=limit, deadline=self.contestant.deadline
+            )
             flops = _graph.count_flops(
                 graph,
                 {n: w.detach() for n, w in weights.items()},
                 state,
                 [t.detach() for t in leaves],
                 limit=limit,
-            )
-            outputs = _graph.run(
-                graph, weights, state, leaves, limit=limit, deadline=self.contestant.deadline
             )
         except _graph.GraphTimeout:
             self.contestant.dead = "timed out"

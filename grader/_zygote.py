@@ -88,7 +88,7 @@ def warm_up() -> None:
     exercise()
 
 
-def _error_report(job: dict[str, Any], message: str) -> dict[str, Any]:
+def error_report(job: dict[str, Any], message: str) -> dict[str, Any]:
     return {
         "submission": job.get("display", "?"),
         "question": job.get("question_id", "?"),
@@ -119,7 +119,7 @@ def _run_judge(job: dict[str, Any], write_fd: int, contestant: Any) -> None:
         else:
             report = grade(Job.from_dict(job), contestant).to_dict()
     except BaseException as exc:
-        report = _error_report(job, f"internal grader error: {exc!r}")
+        report = error_report(job, f"internal grader error: {exc!r}")
         traceback.print_exc()
     data = json.dumps(report).encode()
     view = memoryview(data)
@@ -232,7 +232,7 @@ class Server:
                 job_id, job = queue.pop(0)
                 started = None if "measure" in job else self.start_contestant(job)
                 if started is None and "measure" not in job:
-                    emit(job_id, _error_report(job, "the sandbox could not start"))
+                    emit(job_id, error_report(job, "the sandbox could not start"))
                     continue
                 read_fd, write_fd = os.pipe()
                 pid = os.fork()
@@ -288,7 +288,7 @@ class Server:
                 try:
                     report = json.loads(data)
                 except json.JSONDecodeError:
-                    report = _error_report(job, "internal grader error: the judge died")
+                    report = error_report(job, "internal grader error: the judge died")
                 emit(job_id, report)
 
 

@@ -192,25 +192,10 @@ class GraderPool:
                 yield index, SubmissionReport.from_dict(payload)
             except ReportFormatError as exc:
                 # One unreadable report costs only its own submission, never the batch.
-                job = jobs[index]
-                yield (
-                    index,
-                    SubmissionReport.from_dict(
-                        {
-                            "submission": job["display"],
-                            "question": job["question_id"],
-                            "status": "error",
-                            "score": 0.0,
-                            "checks": [],
-                            "seed": job["seed"],
-                            "error": f"internal grader error: an unreadable report ({exc})"[:500],
-                            "stdout": "",
-                            "stderr": "",
-                            "isolation": [],
-                            "seconds": 0.0,
-                        }
-                    ),
-                )
+                from ._zygote import error_report
+
+                message = f"internal grader error: an unreadable report ({exc})"[:500]
+                yield index, SubmissionReport.from_dict(error_report(jobs[index], message))
 
     def measure(self, deck_path: str, spec: dict[str, Any]) -> float:
         """Count a code question's reference module (``spec`` as a deck's ``measure``)."""

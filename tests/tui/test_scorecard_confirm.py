@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import Markdown, Static, TextArea
 
 from questions import DeckLibrary
@@ -58,19 +59,29 @@ def finished_interview(store: Store, library: DeckLibrary, *, interviewer: bool)
     return interview
 
 
+def mock_app(library: DeckLibrary, grader: FakeGrader, export: Path) -> QuizApp:
+    """The app started straight into a mock interview of CONFIG, exporting to ``export``."""
+    return QuizApp(
+        library=library, store=Store(), grader=grader, start="mock", mock=CONFIG, mock_export=export
+    )
+
+
+async def mock_on_screen(pilot: Pilot[None], app: QuizApp) -> MockInterview:
+    """The interview, once its screen is up."""
+    await wait_for(pilot, lambda: isinstance(app.screen, MockScreen), "the mock screen")
+    screen = app.screen
+    assert isinstance(screen, MockScreen)
+    return screen.interview
+
+
 @async_test
 async def test_finishing_a_mock_lets_the_candidate_review_and_confirm_the_ticks(
     greek: DeckLibrary, grader: FakeGrader, tmp_path: Path
 ) -> None:
     export = tmp_path / "card.md"
-    app = QuizApp(
-        library=greek, store=Store(), grader=grader, start="mock", mock=CONFIG, mock_export=export
-    )
+    app = mock_app(greek, grader, export)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, MockScreen), "the mock screen")
-        screen = app.screen
-        assert isinstance(screen, MockScreen)
-        interview = screen.interview
+        interview = await mock_on_screen(pilot, app)
         at = next(i for i, q in enumerate(interview.questions) if q.id == "letters")
         if at:
             await pilot.press("ctrl+n")
@@ -179,14 +190,9 @@ async def test_the_scorecard_says_skipped_only_for_a_question_the_candidate_skip
     greek: DeckLibrary, grader: FakeGrader, tmp_path: Path
 ) -> None:
     export = tmp_path / "card.md"
-    app = QuizApp(
-        library=greek, store=Store(), grader=grader, start="mock", mock=CONFIG, mock_export=export
-    )
+    app = mock_app(greek, grader, export)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, MockScreen), "the mock screen")
-        screen = app.screen
-        assert isinstance(screen, MockScreen)
-        interview = screen.interview
+        interview = await mock_on_screen(pilot, app)
         first, second = (question.heading for question in interview.questions)
         await pilot.press("ctrl+n")  # moves on without an answer
         await wait_for(pilot, lambda: interview.index == 1, "the second question")

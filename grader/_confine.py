@@ -281,6 +281,9 @@ def drop_privileges(confinement: Confinement) -> None:
         except OSError:
             confinement.missing.append("privileges (runs as root)")
             return
+        # A change of uid clears the parent-death signal: without it again, a submission
+        # blocked in a sleep would outlive its judge wherever no cgroup is there to end it.
+        die_with_parent()
     libc = _libc()
     for cap in range(64):
         libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)

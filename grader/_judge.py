@@ -2181,7 +2181,7 @@ def grade(job: Job, ends: ContestantEnds | None) -> SubmissionReport:
         if ends is None:
             raise Aborted("the sandbox could not start")
         sinks = [OutputSink(ends.out), OutputSink(ends.err)]
-        contestant = connect_contestant(ends, job.timeout, f"{os.getpid()}")
+        contestant = connect_contestant(ends, job.timeout, _sandbox.group_name(os.getpid()))
         if contestant.dead:
             raise Aborted(contestant.dead)
         deck = load_deck(job.deck_path)

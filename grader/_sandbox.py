@@ -304,6 +304,39 @@ class Group:
                 folder.rmdir()
 
 
+def group_name(judge_pid: int) -> str:
+    """The name of the cgroup of the submission a judge grades: the judge's pid, so that
+    the server that forked the judge can remove it when the judge cannot."""
+    return str(judge_pid)
+
+
+def _group_parents() -> list[Path]:
+    """Where mlquiz's cgroups live: one folder (cgroup v2) or one per v1 controller."""
+    if (CGROUP_ROOT / "cgroup.controllers").exists():
+        return [CGROUP_ROOT / "mlquiz"]
+    return [CGROUP_ROOT / controller / "mlquiz" for controller in ("memory", "pids")]
+
+
+def remove_group(name: str) -> None:
+    """Kill whatever is left in the cgroup ``name`` and remove it; nothing if there is none.
+
+    The judge removes its submission's group itself when it ends; the server calls this
+    after a judge has exited, before reaping it (so its pid, the group's name, cannot have
+    been reused), for a judge that died first.
+    """
+    Group([parent / name for parent in _group_parents() if (parent / name).is_dir()]).close()
+
+
+def sweep_groups() -> None:
+    """Remove empty groups left by judges that no longer exist (a server killed outright)."""
+    for parent in _group_parents():
+        with contextlib.suppress(OSError):
+            for folder in parent.iterdir():
+                if folder.name.isdigit() and not Path(f"/proc/{folder.name}").exists():
+                    with contextlib.suppress(OSError):  # not empty (or in use): kept
+                        folder.rmdir()
+
+
 def make_group(name: str, memory_bytes: int, processes: int) -> tuple[Group, list[str]]:
     """A cgroup for one submission; returns it and notes on what could not be bounded."""
     folders: list[Path] = []

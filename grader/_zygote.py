@@ -283,6 +283,9 @@ class Server:
                 del running[fd]
                 if cell_id and self.cell is not None:
                     self.cell.kill(cell_id)
+                    # A judge that died (killed, out of memory) left its submission's
+                    # cgroup behind: removed while its pid, the group's name, is not free.
+                    _sandbox.remove_group(_sandbox.group_name(pid))
                 with contextlib.suppress(ChildProcessError):
                     os.waitpid(pid, 0)
                 try:
@@ -306,6 +309,7 @@ def main() -> None:
     # The cell server first: its warm-up (torch, the tracer) is the longest, and it runs
     # beside this one's, on the other core.
     server.ensure_cell([])
+    _sandbox.sweep_groups()
     import_torch()
     warm_up()
     if not server.wait_cell():

@@ -38,6 +38,32 @@ class SeparableConv2d(nn.Module):
 """
 
 
+def _sandbox_mode(monkeypatch: pytest.MonkeyPatch, use_bubblewrap: bool) -> None:
+    if use_bubblewrap and not shutil.which("bwrap"):
+        pytest.skip("bubblewrap is not installed (Debian: apt-get install bubblewrap)")
+    if not use_bubblewrap:
+        monkeypatch.setenv("MLQUIZ_NO_BWRAP", "1")
+
+
+def _need_cgroups() -> None:
+    probe, notes = _sandbox.make_group(f"probe-{os.getpid()}", 1 << 30, 8)
+    probe.close()
+    if notes:
+        pytest.skip(f"cgroups are not writable here: {notes[0]}")
+
+
+def _request(submission: Path, source: str, timeout: float) -> GradeRequest:
+    submission.write_text(source, encoding="utf-8")
+    loaded, question = DeckLibrary.discover().question("inception-1x1/q10")
+    return GradeRequest(
+        submission=str(submission),
+        deck_path=str(loaded.path),
+        question_id=question.id,
+        display=submission.name,
+        timeout=timeout,
+    )
+
+
 def _groups() -> dict[str, list[Path]]:
     found: dict[str, list[Path]] = {}
     for parent in _sandbox._group_parents():
@@ -67,25 +93,9 @@ def _alive(pid: int) -> bool:
 def test_a_killed_judge_leaves_no_cgroup_and_no_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, use_bubblewrap: bool
 ) -> None:
-    if use_bubblewrap and not shutil.which("bwrap"):
-        pytest.skip("bubblewrap is not installed (Debian: apt-get install bubblewrap)")
-    if not use_bubblewrap:
-        monkeypatch.setenv("MLQUIZ_NO_BWRAP", "1")
-    probe, notes = _sandbox.make_group(f"probe-{os.getpid()}", 1 << 30, 8)
-    probe.close()
-    if notes:
-        pytest.skip(f"cgroups are not writable here: {notes[0]}")
-
-    submission = tmp_path / "sleeper.py"
-    submission.write_text(SLEEPER, encoding="utf-8")
-    loaded, question = DeckLibrary.discover().question("inception-1x1/q10")
-    request = GradeRequest(
-        submission=str(submission),
-        deck_path=str(loaded.path),
-        question_id=question.id,
-        display="sleeper.py",
-        timeout=60.0,
-    )
+    _sandbox_mode(monkeypatch, use_bubblewrap)
+    _need_cgroups()
+    request = _request(tmp_path / "sleeper.py", SLEEPER, timeout=60.0)
     reports: list[SubmissionReport] = []
     with GraderPool(jobs=1) as pool:
         grading = threading.Thread(target=lambda: reports.extend(pool.grade_all([request])))
@@ -117,10 +127,7 @@ def test_a_killed_judge_leaves_no_cgroup_and_no_process(
 
 
 def test_the_server_sweeps_empty_groups_of_judges_that_are_gone() -> None:
-    probe, notes = _sandbox.make_group(f"probe-{os.getpid()}", 1 << 30, 8)
-    probe.close()
-    if notes:
-        pytest.skip(f"cgroups are not writable here: {notes[0]}")
+    _need_cgroups()
     gone = int(Path("/proc/sys/kernel/pid_max").read_text()) + 1  # never a process
     alive = str(os.getpid())
     stale, _ = _sandbox.make_group(str(gone), 1 << 30, 8)
@@ -165,20 +172,8 @@ def test_the_submission_dies_with_its_parent_after_dropping_privileges(
 ) -> None:
     """Where no cgroup can end a submission, the parent-death signal does: it must survive
     the change of uid (root -> nobody), which clears it."""
-    if use_bubblewrap and not shutil.which("bwrap"):
-        pytest.skip("bubblewrap is not installed (Debian: apt-get install bubblewrap)")
-    if not use_bubblewrap:
-        monkeypatch.setenv("MLQUIZ_NO_BWRAP", "1")
-    submission = tmp_path / "probe.py"
-    submission.write_text(PROBE, encoding="utf-8")
-    loaded, question = DeckLibrary.discover().question("inception-1x1/q10")
-    request = GradeRequest(
-        submission=str(submission),
-        deck_path=str(loaded.path),
-        question_id=question.id,
-        display="probe.py",
-        timeout=30.0,
-    )
+    _sandbox_mode(monkeypatch, use_bubblewrap)
+    request = _request(tmp_path / "probe.py", PROBE, timeout=30.0)
     with GraderPool(jobs=1) as pool:
         [report] = pool.grade_all([request])
     assert report.status == "pass", report.error

@@ -344,7 +344,7 @@ class Graph:
     outputs: tuple[Ref, ...]
     output_kind: Literal["tensor", "tuple", "list"]
     # What the shape pass found, per signature of the tensors passed in (see ``_Runner``).
-    _plans: dict[Any, list[tuple[tuple[torch.Size, torch.dtype], ...]]] = field(
+    _plans: dict[Any, tuple[list[tuple[tuple[torch.Size, torch.dtype], ...]], int]] = field(
         default_factory=dict, repr=False
     )
     _flops: dict[Any, int] = field(default_factory=dict, repr=False)
@@ -700,8 +700,12 @@ def _cost(spec: _OpSpec, args: Sequence[Any], kwargs: Mapping[str, Any], out: An
         return 2 * largest
     if spec.cost == "pool":
         kernel = args[1] if len(args) > 1 else kwargs.get("kernel_size", [1])
-        window = _numel(kernel) if isinstance(kernel, list) else 1
-        return (first.numel() if first is not None else 0) * max(window, 1)
+        sizes = list(kernel) if isinstance(kernel, list | tuple) else [kernel]
+        dims = 3 if "3d" in spec.name else 2 if "2d" in spec.name else 1
+        if len(sizes) == 1:  # one size stands for every spatial dimension
+            sizes *= dims
+        window = _numel([int(s) if isinstance(s, int) else 1 for s in sizes])
+        return max((first.numel() if first is not None else 0) * max(window, 1), largest)
     assert spec.formula is not None
     try:
         return int(spec.formula(*args, **kwargs, out_val=out))
@@ -1057,11 +1061,12 @@ class _Runner:
 
     def execute(self) -> list[torch.Tensor]:
         if self.real and self.signature in self.graph._plans:
-            if self.graph._flops.get(self.signature, 0) > self.limit:
+            plan, self.flops = self.graph._plans[self.signature]
+            if self.flops > self.limit:
                 raise GraphError(
                     f"the graph does more work than the grader allows ({self.limit:,} FLOPs)"
                 )
-            return self.execute_planned(self.graph._plans[self.signature])
+            return self.execute_planned(plan)
         for node in self.graph.nodes:
             if time.monotonic() > self.deadline:
                 raise GraphTimeout
@@ -1069,7 +1074,7 @@ class _Runner:
             last = self.metas["n"][-1]
             self.plan.append(tuple((t.shape, t.dtype) for t in _tensors(last)))
         if self.real and self.cacheable and len(self.graph._plans) < _CACHE_SIZE:
-            self.graph._plans[self.signature] = self.plan
+            self.graph._plans[self.signature] = (self.plan, self.flops)
             if not self.corrected:  # then the count is the one a meta-only pass gives
                 self.graph._flops.setdefault(self.signature, self.flops)
         env = self.values if self.real else self.metas
@@ -1127,8 +1132,28 @@ def run(
     asks the judge for far more work than the reference needs is stopped before doing it.
     Past ``deadline`` (``time.monotonic()``), checked between nodes, ``GraphTimeout``.
     """
+    return run_counted(graph, params, buffers, inputs, limit=limit, deadline=deadline)[0]
+
+
+def run_counted(
+    graph: Graph,
+    params: Mapping[str, torch.Tensor],
+    buffers: Mapping[str, torch.Tensor],
+    inputs: Sequence[torch.Tensor],
+    *,
+    limit: int = MAX_FLOPS,
+    deadline: float = math.inf,
+) -> tuple[list[torch.Tensor], int]:
+    """:func:`run`, and the FLOPs of that very run.
+
+    Counted node by node as it runs, on the shapes the nodes really gave: where a CPU
+    kernel returns another shape than its meta function says, the rest of the graph is
+    counted on what came out, not on what a shape-only pass would assume. A verdict on
+    work rests on this count, the work of the graph the judge ran.
+    """
     runner = _Runner(graph, params, buffers, inputs, real=True, limit=limit, deadline=deadline)
-    return runner.execute()
+    outputs = runner.execute()
+    return outputs, runner.flops
 
 
 def count_flops(

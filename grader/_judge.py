@@ -910,10 +910,22 @@ class Grading:
             }
             try:
                 flops = _graph.count_flops(
-                    graph, own, dict(observation.state), inputs, limit=self.run_limit(config)
+                    graph,
+                    own,
+                    dict(observation.state),
+                    inputs,
+                    limit=self.run_limit(config),
+                    deadline=self.contestant.deadline,
                 )
+            except _graph.GraphTimeout:
+                self.contestant.dead = "timed out"
+                raise Aborted(self.contestant.dead) from None
             except _graph.GraphError as exc:
                 raise CheckFailed(f"the grader cannot check this forward: {exc}") from None
+            except Exception as exc:  # sized for real (a mask), it fails on these values
+                raise CheckFailed(
+                    f"the traced forward fails when run: {type(exc).__name__}: {exc}"[:500]
+                ) from None
             run = JudgeRun(None, [], {}, [], flops, count)
             self._runs[key] = run
             return run
@@ -969,16 +981,14 @@ class Grading:
         try:
             # The FLOPs are counted node by node before each node runs: a graph that asks for
             # far more work than the reference needs is refused before the judge does it.
-            limit = self.run_limit(config)
-            outputs = _graph.run(
-                graph, weights, state, leaves, limit=limit, deadline=self.contestant.deadline
-            )
-            flops = _graph.count_flops(
+            # The count is that of this run, on the shapes its nodes really gave.
+            outputs, flops = _graph.run_counted(
                 graph,
-                {n: w.detach() for n, w in weights.items()},
+                weights,
                 state,
-                [t.detach() for t in leaves],
-                limit=limit,
+                leaves,
+                limit=self.run_limit(config),
+                deadline=self.contestant.deadline,
             )
         except _graph.GraphTimeout:
             self.contestant.dead = "timed out"

@@ -667,6 +667,57 @@ def test_elementwise_and_reductions_are_counted() -> None:
     assert count(lambda t: (t * 2).sum()) == 48
 
 
+class ShapeShiftingDense(nn.Module):
+    """A dense convolution whose kernel's shape a shape-only pass gets wrong.
+
+    ``binary_cross_entropy`` on CPU returns a result shaped like its input ([C]) where its
+    meta function broadcasts with the target ([1, C]); from there an identity mask is
+    [C, C] for real but [1, 1, C] on shapes alone, so the dense C x C kernel looks like a
+    depthwise one to a pass that never runs anything.
+    """
+
+    def __init__(self, c: int = 8, k: int = 3) -> None:
+        super().__init__()
+        self.weight = nn.Parameter(torch.randn(c, 1, k, k))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        c = self.weight.shape[0]
+        ar = torch.arange(c, dtype=x.dtype)
+        z = torch.ops.aten.binary_cross_entropy.default(torch.zeros(c), torch.zeros(1, c), None, 0)
+        mask = ((z * 0 + ar).unsqueeze(1) == ar).unsqueeze(-1).unsqueeze(-1)
+        dense = (mask * self.weight.permute(1, 0, 2, 3)).squeeze(0)
+        y = F.conv2d(x, dense, padding=self.weight.shape[-1] // 2)
+        return y.expand(x.shape[0], c, y.shape[2], y.shape[3])
+
+
+def test_a_run_counts_the_shapes_its_nodes_really_gave() -> None:
+    module, x = ShapeShiftingDense(8, 3), _image()
+    graph = _module_graph(module, [x])
+    params = {n: p.detach() for n, p in module.named_parameters()}
+    outputs, flops = _graph.run_counted(graph, params, {}, [x])
+    dense = _flops(nn.Conv2d(8, 8, 3, padding=1, bias=False), x)
+
+    assert _close(outputs[0], module(x))
+    assert flops >= dense
+    # Again, from the plan the first run left: the same count, not a free run.
+    assert _graph.run_counted(graph, params, {}, [x])[1] == flops
+
+
+@pytest.mark.parametrize("kernel", [[3], [3, 3, 3]])
+def test_a_pooling_window_given_once_counts_in_every_dimension(kernel: list[int]) -> None:
+    x = torch.randn(1, 2, 6, 6, 6)
+
+    def pool(t: torch.Tensor) -> torch.Tensor:
+        pooled: torch.Tensor = torch.ops.aten.avg_pool3d.default(t, kernel, [1], [1])
+        return pooled
+
+    graph = _graph.decode(*_trace_header(pool, [x]))
+    outputs, flops = _graph.run_counted(graph, {}, {}, [x])
+
+    assert flops == outputs[0].numel() * 27
+    assert _graph.count_flops(graph, {}, {}, [x]) == flops
+
+
 def test_flops_do_not_depend_on_run_order() -> None:
     module, x = ResidualBlock(), _image()
     graph = _module_graph(module, [x])

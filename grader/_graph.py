@@ -694,6 +694,8 @@ def _cost(spec: _OpSpec, args: Sequence[Any], kwargs: Mapping[str, Any], out: An
     values = [*args, *kwargs.values(), out]
     tensors = [t for v in values for t in _tensors(v if isinstance(v, list | tuple) else [v])]
     largest = max((t.numel() for t in tensors), default=0)
+    if spec.name == "aten.index_put.default":
+        return max(largest, _index_put_work(args))
     if spec.cost == "reduce":
         return largest
     if spec.cost == "matvec":
@@ -711,6 +713,31 @@ def _cost(spec: _OpSpec, args: Sequence[Any], kwargs: Mapping[str, Any], out: An
         return int(spec.formula(*args, **kwargs, out_val=out))
     except Exception as exc:  # a formula's own assertion on odd shapes
         raise GraphError(f"the grader cannot count the FLOPs of {spec.name}") from exc
+
+
+def _index_put_work(args: Sequence[Any]) -> int:
+    """The writes ``index_put`` does: one per index tuple (the index tensors broadcast, so
+    [N, 1] and [1, N] make N * N of them) times the size of what each one writes."""
+    target, indices = args[0], args[1] if len(args) > 1 else []
+    if not isinstance(target, torch.Tensor) or not isinstance(indices, list | tuple):
+        return 0
+    shapes: list[tuple[int, ...]] = []
+    masked, indexed = 1, 0
+    for index in indices:
+        if not isinstance(index, torch.Tensor):
+            indexed += 1 if index is not None else 0
+            continue
+        if index.dtype in (torch.bool, torch.uint8):  # a mask: at most one write per element
+            masked *= max(index.numel(), 1)
+            indexed += index.dim()
+        else:
+            shapes.append(tuple(index.shape))
+            indexed += 1
+    try:
+        tuples = _numel(torch.broadcast_shapes(*shapes)) if shapes else 1  # type: ignore[no-untyped-call]
+    except RuntimeError:
+        return 0  # the meta function has refused these already
+    return tuples * masked * _numel(target.shape[indexed:])
 
 
 # --------------------------------------------------------------------------- argument checks

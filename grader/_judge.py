@@ -166,6 +166,8 @@ class ContestantHandle:
     dead: str | None = None
     isolation: tuple[str, ...] = ()
     stage: str | None = None  # what the contestant said it was doing last
+    received: int = 0  # bytes its replies carried, in all
+    received_headers: int = 0  # of which in headers (decoded into Python objects)
 
     def ask(
         self, header: dict[str, Any], buffers: list[bytes] | None = None
@@ -188,9 +190,14 @@ class ContestantHandle:
             raise Aborted(self.dead)
         try:
             while True:
-                header, data = _wire.receive(
-                    self.sock, deadline=self.deadline, max_bytes=REPLY_BYTES
+                header, data, head_size = _wire.receive_counted(
+                    self.sock,
+                    deadline=self.deadline,
+                    max_bytes=min(REPLY_BYTES, REPLIES_BYTES - self.received),
+                    max_header_bytes=REPLY_HEADERS_BYTES - self.received_headers,
                 )
+                self.received += head_size + sum(len(b) for b in data)
+                self.received_headers += head_size
                 note = header.get("progress") if isinstance(header, dict) else None
                 if note is None or len(header) != 1:
                     return header, data
@@ -201,6 +208,15 @@ class ContestantHandle:
             self.dead = "the submission's process exited early"
         except (_wire.WireError, OSError) as exc:
             self.dead = f"the submission's process sent a malformed reply ({exc})"
+            if "too large" in str(exc) and (
+                REPLIES_BYTES - self.received < REPLY_BYTES
+                or REPLY_HEADERS_BYTES - self.received_headers < _wire.MAX_HEADER_BYTES
+            ):
+                self.dead = (
+                    "the submission's process sent more than the grader keeps "
+                    f"({REPLIES_BYTES >> 20} MiB in all, {REPLY_HEADERS_BYTES >> 20} MiB "
+                    "of it in headers)"
+                )
         raise Aborted(self.dead)
 
     def receive(self) -> dict[str, Any]:
@@ -271,6 +287,10 @@ def grade_in_process(job: Job) -> SubmissionReport:
 
 
 REPLY_BYTES = 64 * 1024 * 1024
+# What the judge (outside the submission's cgroup) receives from one submission in all: the
+# largest total among the bank's references and wrong solutions is under 6 MB.
+REPLIES_BYTES = 128 * 1024 * 1024
+REPLY_HEADERS_BYTES = 16 * 1024 * 1024
 _CREDENTIALS = struct.Struct("3i")  # struct ucred: pid, uid, gid
 
 

@@ -72,9 +72,21 @@ def receive(
     fd: int, *, deadline: float | None = None, max_bytes: int = MAX_MESSAGE_BYTES
 ) -> tuple[dict[str, Any], list[bytes]]:
     """Read one message; raises ``WireError`` on EOF, timeout, or a malformed message."""
+    header, data, _ = receive_counted(fd, deadline=deadline, max_bytes=max_bytes)
+    return header, data
+
+
+def receive_counted(
+    fd: int,
+    *,
+    deadline: float | None = None,
+    max_bytes: int = MAX_MESSAGE_BYTES,
+    max_header_bytes: int = MAX_HEADER_BYTES,
+) -> tuple[dict[str, Any], list[bytes], int]:
+    """:func:`receive`, with its own bound on the header; also returns the header's size."""
     (head_size,) = _LENGTH.unpack(_read_exactly(fd, _LENGTH.size, deadline))
     # Checked before a byte of it is read: a peer cannot make this process allocate.
-    if head_size > min(max_bytes, MAX_HEADER_BYTES):
+    if head_size > min(max_bytes, max_header_bytes, MAX_HEADER_BYTES):
         raise WireError(f"message header of {head_size:,} bytes is too large")
     try:
         header = json.loads(_read_exactly(fd, head_size, deadline))
@@ -85,7 +97,7 @@ def receive(
         raise WireError("malformed message header")
     if not all(isinstance(s, int) and s >= 0 for s in sizes) or sum(sizes) > max_bytes:
         raise WireError("message declares an invalid or too large payload")
-    return header, [_read_exactly(fd, s, deadline) for s in sizes]
+    return header, [_read_exactly(fd, s, deadline) for s in sizes], head_size
 
 
 # --------------------------------------------------------------------------- tensors

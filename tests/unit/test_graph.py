@@ -718,6 +718,25 @@ def test_a_pooling_window_given_once_counts_in_every_dimension(kernel: list[int]
     assert _graph.count_flops(graph, {}, {}, [x]) == flops
 
 
+def test_index_put_counts_every_write_its_broadcast_indices_make() -> None:
+    """Indices [N, 1] and [1, N] make N * N writes into a tensor of N elements."""
+    n = 64
+    target, values = torch.zeros(n, 1), torch.ones(1)
+
+    def scatter(t: torch.Tensor) -> torch.Tensor:
+        rows = torch.arange(n).view(n, 1)
+        cols = torch.zeros(1, n, dtype=torch.int64)
+        put: torch.Tensor = torch.ops.aten.index_put.default(t, [rows, cols], values, True)
+        return put
+
+    graph = _graph.decode(*_trace_header(scatter, [target]))
+    outputs, flops = _graph.run_counted(graph, {}, {}, [target])
+
+    assert outputs[0].sum() == n * n
+    assert flops >= n * n
+    assert _graph.count_flops(graph, {}, {}, [target]) == flops
+
+
 def test_flops_do_not_depend_on_run_order() -> None:
     module, x = ResidualBlock(), _image()
     graph = _module_graph(module, [x])

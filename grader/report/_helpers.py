@@ -22,14 +22,16 @@ def _detail_lines(
     ``replay``, the replay line only when the check's seed is not the report's ``seed``
     (the text report says the report's seed once, at its end)."""
     lines = []
+    # One line each, whatever they hold: a value the submission's process chose cannot
+    # start a line that reads like a verdict.
     if check.counterexample is not None:
-        lines.append(f"counterexample: {check.counterexample.describe()}")
+        lines.append(f"counterexample: {_flat(check.counterexample.describe())}")
     if check.expected is not None:
-        lines.append(f"expected: {check.expected}")
+        lines.append(f"expected: {_flat(check.expected)}")
     if check.actual is not None:
-        lines.append(f"actual: {check.actual}")
+        lines.append(f"actual: {_flat(check.actual)}")
     if check.line is not None:
-        lines.append(f"line: {check.line}")
+        lines.append(f"line: {_flat(check.line)}")
     replay_seed = check.counterexample.seed if check.counterexample is not None else seed
     if replay or replay_seed != seed:
         lines.append(f"replay with --seed {replay_seed}")
@@ -103,6 +105,16 @@ def terminal_safe(text: str) -> str:
     surrogates, line and paragraph separators, and bidirectional overrides and isolates.
     """
     return _TERMINAL_UNSAFE.sub(_escape_character, text.replace("\r\n", "\n"))
+
+
+def one_line(text: str) -> str:
+    """:func:`terminal_safe` ``text`` on one line: a line break shows as ``\\n``, so that
+    nothing a submission chose (its file name, what its process replied) starts a line."""
+    return terminal_safe(text).replace("\n", "\\n")
+
+
+def _flat(value: object) -> str:
+    return str(value).replace("\r\n", "\n").replace("\r", "\\r").replace("\n", "\\n")
 
 
 def fenced(captured: str) -> str:

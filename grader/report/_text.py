@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ._helpers import _detail_lines, _score, fenced, terminal_safe
+from ._helpers import _detail_lines, _score, fenced, one_line, terminal_safe
 from ._model import _FAILED, CAPTURED_TAIL_LINES, SUBMISSION_STATUSES, CheckResult, SubmissionReport
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ def render_text(
     for index, report in enumerate(reports):
         if index:
             console.print()
-        for renderable in _report_renderables(report, verbose=verbose):
+        for renderable in _report_renderables(report, verbose=verbose, width=console.width):
             _print(console, renderable)
     if len(reports) > 1:
         console.print()
@@ -68,26 +68,40 @@ def _print(console: Console, renderable: RenderableType) -> None:
         console.print(Segments([*segments, Segment.line()]))
 
 
-def _report_renderables(report: SubmissionReport, *, verbose: bool) -> list[RenderableType]:
+def _report_renderables(
+    report: SubmissionReport, *, verbose: bool, width: int = 80
+) -> list[RenderableType]:
     from rich.padding import Padding
     from rich.table import Table
     from rich.text import Text
 
-    header = Text(overflow="fold")
-    header.append(terminal_safe(report.submission), style="bold")
-    header.append("  ")
-    header.append(terminal_safe(report.question), style="cyan")
-    header.append("  ")
-    header.append(report.status.upper(), style=_STATUS_STYLES[report.status])
-    header.append(f"  {report.passed_checks}/{len(report.checks)} checks ({_score(report)})")
-    header.append(f"  seed {report.seed}", style="dim")
+    tail = Text()
+    tail.append("  ")
+    tail.append(one_line(report.question), style="cyan")
+    tail.append("  ")
+    tail.append(report.status.upper(), style=_STATUS_STYLES[report.status])
+    tail.append(f"  {report.passed_checks}/{len(report.checks)} checks ({_score(report)})")
+    tail.append(f"  seed {report.seed}", style="dim")
     if verbose:
-        header.append(f"  {report.seconds:.2f} s", style="dim")
+        tail.append(f"  {report.seconds:.2f} s", style="dim")
+    # The file name is the submitter's choice: all of it fits on the header's first line
+    # (a longer one loses its middle), so the header can fold only after it, in text of
+    # the grader's own; the rest of a long name never starts a line.
+    name = _fit(_display_name(report.submission), max(width - 2, 24))
+    header = Text(overflow="fold")
+    header.append(name, style="bold")
+    header.append_text(tail)
     out: list[RenderableType] = [header]
     if report.status == "error":
-        reason = Text("  error: ", style="bold yellow")
-        reason.append(terminal_safe(report.error or "grading could not finish"), style="yellow")
-        out.append(reason)
+        # In a column of its own: however it folds, no part of it reaches the left margin.
+        reason = Table.grid(padding=(0, 1), pad_edge=False)
+        reason.add_column(no_wrap=True)
+        reason.add_column(ratio=1, overflow="fold")
+        reason.add_row(
+            Text("error:", style="bold yellow"),
+            Text(one_line(report.error or "grading could not finish"), style="yellow"),
+        )
+        out.append(Padding(reason, (0, 0, 0, 2)))
 
     name_width = max((len(check.name) for check in report.checks), default=0)
     for check in report.checks:
@@ -96,12 +110,10 @@ def _report_renderables(report: SubmissionReport, *, verbose: bool) -> list[Rend
         row.add_column(width=1, no_wrap=True)
         row.add_column(width=min(name_width, 20), no_wrap=True, overflow="ellipsis")
         row.add_column(ratio=1, overflow="fold")
-        message = Text(
-            terminal_safe(check.message), style="dim" if check.status == "skipped" else ""
-        )
+        message = Text(one_line(check.message), style="dim" if check.status == "skipped" else "")
         if verbose:
             message.append(f" ({check.seconds:.2f} s)", style="dim")
-        row.add_row(Text(mark, style=style), Text(terminal_safe(check.name), style=style), message)
+        row.add_row(Text(mark, style=style), Text(one_line(check.name), style=style), message)
         out.append(Padding(row, (0, 0, 0, 2)))
         if check.status in _FAILED:
             out.append(Padding(_check_details(check, report.seed), (0, 0, 0, 6)))
@@ -111,7 +123,7 @@ def _report_renderables(report: SubmissionReport, *, verbose: bool) -> list[Rend
     if verbose and report.isolation:
         out.append(Text("  isolation:", style="dim"))
         out.extend(
-            Padding(Text(terminal_safe(note), style="dim", overflow="fold"), (0, 0, 0, 4))
+            Padding(Text(one_line(note), style="dim", overflow="fold"), (0, 0, 0, 4))
             for note in report.isolation
         )
     if verbose or report.status == "error":
@@ -119,6 +131,27 @@ def _report_renderables(report: SubmissionReport, *, verbose: bool) -> list[Rend
             if captured:
                 out.extend(_captured(name, captured, full=verbose))
     return out
+
+
+def _display_name(name: str) -> str:
+    """A submission's name as a shell would quote it (as ``ls`` shows it): a name with
+    spaces or odd characters is one quoted word, never a line that reads like a header."""
+    import shlex
+
+    return one_line(shlex.quote(name))
+
+
+def _fit(text: str, room: int) -> str:
+    """``text`` in at most ``room`` cells, its middle cut out (and marked) if it is longer."""
+    from rich.cells import cell_len, set_cell_size
+
+    if cell_len(text) <= room:
+        return text
+    head = set_cell_size(text, (room - 1) // 2)
+    tail_room = room - 1 - cell_len(head)
+    tail = text[::-1]
+    tail = set_cell_size(tail, tail_room)[::-1] if tail_room > 0 else ""
+    return f"{head}…{tail}"
 
 
 def _check_details(check: CheckResult, seed: int) -> RenderableType:
@@ -179,12 +212,12 @@ def _summary_renderables(reports: Sequence[SubmissionReport]) -> list[Renderable
     table.add_column("score", justify="right", no_wrap=True)
     table.add_column("failed checks", overflow="fold", ratio=2)
     for report in reports:
-        failed = ", ".join(terminal_safe(check.name) for check in report.failed_checks)
+        failed = ", ".join(one_line(check.name) for check in report.failed_checks)
         if report.status == "error":
-            reason = terminal_safe(report.error or "grading could not finish")
+            reason = one_line(report.error or "grading could not finish")
             failed = f"{failed}; {reason}" if failed else reason
         table.add_row(
-            terminal_safe(report.submission),
+            _display_name(report.submission),
             Text(report.status, style=_STATUS_STYLES[report.status]),
             _score(report),
             failed or "—",

@@ -700,6 +700,54 @@ def test_text_escapes_control_characters() -> None:
     assert "\x1b]" not in styled
 
 
+FORGED = "forged.py  inception-1x1/q10  PASS  8/8 checks (100%)  seed 0"
+
+
+@given(
+    st.sampled_from(["submission", "error", "message", "expected", "actual"]),
+    st.sampled_from(["\n", "\r\n", "\r", "\n\n", "\v", "\u2028", " "]),
+    st.integers(0, 120),
+    st.booleans(),
+)
+def test_text_never_lets_a_submission_chosen_value_start_a_line(
+    field: str, breaker: str, padding: int, verbose: bool
+) -> None:
+    """A file name, or a value the submission's process replied, cannot start a line at the
+    left margin (where headers are) with text of its own: not by a line break, not by a
+    length that makes the line fold there."""
+    value = "x" * padding + breaker + FORGED
+    check = CheckResult(
+        "outputs",
+        "fail",
+        value if field == "message" else "outputs differ",
+        expected=value if field == "expected" else None,
+        actual=value if field == "actual" else None,
+    )
+    report = SubmissionReport(
+        value if field == "submission" else "a.py",
+        "inception-1x1/q10",
+        "error" if field == "error" else "fail",
+        (check,),
+        seed=1,
+        error=value if field == "error" else None,
+    )
+    lines = rendered(
+        [
+            report,
+            SubmissionReport(
+                "b.py", "inception-1x1/q10", "pass", (CheckResult("compile", "pass", ""),), seed=1
+            ),
+        ],
+        verbose=verbose,
+    ).splitlines()
+    assert not [
+        line
+        for line in lines
+        if line.startswith(("forged", "x" * max(padding, 1)))
+        and "  inception-1x1/q10  FAIL" not in line
+    ]
+
+
 @given(st.lists(submission_reports(surrogate_text), max_size=3), st.booleans())
 def test_text_never_crashes_or_leaks_escapes(
     reports: list[SubmissionReport], verbose: bool

@@ -696,6 +696,8 @@ def _cost(spec: _OpSpec, args: Sequence[Any], kwargs: Mapping[str, Any], out: An
     largest = max((t.numel() for t in tensors), default=0)
     if spec.name == "aten.index_put.default":
         return max(largest, _index_put_work(args))
+    if spec.name in _BROADCASTING_LOSSES:
+        return max(largest, _spread([*args, *kwargs.values()]))
     if spec.cost == "reduce":
         return largest
     if spec.cost == "matvec":
@@ -824,7 +826,40 @@ def _check_upsample(op: str, bound: dict[str, Any]) -> None:
             raise GraphError(f"{op} is given a scale that does not match its sizes")
 
 
+# Losses whose CPU kernels broadcast their tensor arguments against each other before they
+# reduce: the broadcast intermediate is theirs, not in any result's size.
+_BROADCASTING_LOSSES = frozenset(
+    f"aten.{name}.default"
+    for name in (
+        "mse_loss",
+        "smooth_l1_loss",
+        "huber_loss",
+        "binary_cross_entropy",
+        "binary_cross_entropy_with_logits",
+    )
+)
+
+
+def _spread(values: Sequence[Any]) -> int:
+    """The size the tensors among ``values`` broadcast to (0 if they do not)."""
+    shapes = [tuple(v.shape) for v in values if isinstance(v, torch.Tensor)]
+    try:
+        return _numel(torch.broadcast_shapes(*shapes)) if shapes else 0  # type: ignore[no-untyped-call]
+    except RuntimeError:
+        return 0
+
+
+def _check_loss(op: str, bound: dict[str, Any]) -> None:
+    size = _spread(list(bound.values()))
+    if size > MAX_TENSOR_ELEMENTS:
+        raise GraphError(
+            f"{op} broadcasts its arguments to a tensor of {size} elements, more than the "
+            f"grader allows ({MAX_TENSOR_ELEMENTS})"
+        )
+
+
 _CHECKS: dict[str, Callable[[str, dict[str, Any]], None]] = {
+    **dict.fromkeys(_BROADCASTING_LOSSES, _check_loss),
     "aten.native_batch_norm.default": _check_batch_norm,
     "aten._native_batch_norm_legit_no_training.default": _check_batch_norm,
     "aten._native_batch_norm_legit_functional.default": _check_batch_norm,

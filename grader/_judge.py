@@ -154,6 +154,7 @@ STAGES = {
     "backward": "backward",
     "again": "forward, called again",
     "step": "the optimiser's step",
+    "graph": "the grader's run of your traced forward",
 }
 
 
@@ -938,7 +939,7 @@ class Grading:
                     deadline=self.contestant.deadline,
                 )
             except _graph.GraphTimeout:
-                self.contestant.dead = "timed out"
+                self.contestant.dead, self.contestant.stage = "timed out", "graph"
                 raise Aborted(self.contestant.dead) from None
             except _graph.GraphError as exc:
                 raise CheckFailed(f"the grader cannot check this forward: {exc}") from None
@@ -1011,7 +1012,7 @@ class Grading:
                 deadline=self.contestant.deadline,
             )
         except _graph.GraphTimeout:
-            self.contestant.dead = "timed out"
+            self.contestant.dead, self.contestant.stage = "timed out", "graph"
             raise Aborted(self.contestant.dead) from None
         except _graph.GraphError as exc:
             raise CheckFailed(
@@ -2394,11 +2395,20 @@ def _has_rules(question: CodeQuestion) -> bool:
     return bool(question.checks.forbid) or question.checks.kind == "autograd_function"
 
 
+_UNCHECKED = ("the grader cannot check this forward", "the traced forward fails when run")
+
+
 def _blocked_by(name: str, results: dict[str, CheckResult]) -> str | None:
     """Why check ``name`` cannot run given the results so far, or None."""
 
     def failed(check: str) -> bool:
         return check in results and results[check].status != "pass"
+
+    # The parameters check also fails when the judge cannot run the traced forward at all;
+    # "the parameters differ" is only true when they were compared.
+    unchecked = failed("parameters") and results["parameters"].message.startswith(_UNCHECKED)
+    if unchecked and name in ("train_eval", "initial", "outputs", "gradients"):
+        return "the traced forward could not be checked (see parameters)"
 
     if name in ("gradcheck", "train_eval") and failed("output_shape"):
         return "output_shape failed"

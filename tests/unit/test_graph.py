@@ -737,6 +737,22 @@ def test_index_put_counts_every_write_its_broadcast_indices_make() -> None:
     assert _graph.count_flops(graph, {}, {}, [target]) == flops
 
 
+def test_a_loss_that_broadcasts_is_sized_and_counted_as_broadcast() -> None:
+    """mse_loss of [S, 1] against [1, S] builds an S x S difference before it reduces."""
+
+    def loss(t: torch.Tensor) -> torch.Tensor:
+        out: torch.Tensor = torch.ops.aten.mse_loss.default(t.view(-1, 1), t.view(1, -1), 2)
+        return out
+
+    small = torch.randn(64)
+    graph = _graph.decode(*_trace_header(loss, [small]))
+    assert _graph.run_counted(graph, {}, {}, [small])[1] >= 64 * 64
+
+    big = torch.randn(2**14)  # 2**28 elements once broadcast: refused before it runs
+    with pytest.raises(GraphError, match="broadcasts its arguments"):
+        _graph.run(_graph.decode(*_trace_header(loss, [big])), {}, {}, [big])
+
+
 def test_flops_do_not_depend_on_run_order() -> None:
     module, x = ResidualBlock(), _image()
     graph = _module_graph(module, [x])

@@ -82,10 +82,11 @@ class GraphTimeout(Exception):
 #   reduce     numel of the largest tensor argument or result (reductions, norms, losses,
 #              softmax, adaptive pooling, scatters)
 #   pool       numel of the output times the window size (``kernel_size`` argument)
+#   sort       numel of the largest tensor times its log2 (sorting, top-k, binary search)
 #   matvec     2 × numel of the largest tensor (mv, dot: one multiply-add per matrix element)
 #   formula    ``torch.utils.flop_counter`` formula for the op (convolution, matmuls, sdpa)
 
-Cost = Literal["free", "elementwise", "reduce", "pool", "matvec", "formula"]
+Cost = Literal["free", "elementwise", "reduce", "pool", "sort", "matvec", "formula"]
 
 _FREE = """
 view.default _unsafe_view.default permute.default transpose.int t.default
@@ -139,9 +140,9 @@ _native_batch_norm_legit.no_stats nll_loss_forward.default nll_loss2d_forward.de
 mse_loss.default smooth_l1_loss.default huber_loss.default binary_cross_entropy.default
 binary_cross_entropy_with_logits.default _adaptive_avg_pool2d.default
 _adaptive_avg_pool3d.default adaptive_max_pool2d.default col2im.default scatter_add.default
-index_add.default index_put.default sort.default sort.stable topk.default
-norm.ScalarOpt_dim bucketize.Tensor searchsorted.Tensor
+index_add.default index_put.default norm.ScalarOpt_dim
 """
+_SORT = "sort.default sort.stable topk.default bucketize.Tensor searchsorted.Tensor"
 _POOL = """
 max_pool2d_with_indices.default max_pool3d_with_indices.default avg_pool2d.default
 avg_pool3d.default
@@ -285,6 +286,7 @@ def _build_ops() -> dict[str, _OpSpec]:
         *((n, "elementwise") for n in _ELEMENTWISE.split()),
         *((n, "reduce") for n in _REDUCE.split()),
         *((n, "pool") for n in _POOL.split()),
+        *((n, "sort") for n in _SORT.split()),
         *((n, "matvec") for n in _MATVEC.split()),
         *((n, "formula") for n in _FORMULA.split()),
     ]
@@ -700,6 +702,8 @@ def _cost(spec: _OpSpec, args: Sequence[Any], kwargs: Mapping[str, Any], out: An
         return max(largest, _spread([*args, *kwargs.values()]))
     if spec.cost == "reduce":
         return largest
+    if spec.cost == "sort":
+        return largest * max(largest.bit_length(), 1)
     if spec.cost == "matvec":
         return 2 * largest
     if spec.cost == "pool":
@@ -1233,10 +1237,10 @@ def count_flops(
     mask decides a size). Convolutions, matrix products and attention use
     ``torch.utils.flop_counter``'s formulas (2 per multiply-add); elementwise ops cost
     one per output element; reductions, norms, losses and softmax one per element of
-    their largest tensor; pooling one per output element and window position; views,
-    copies, indexing and creation are free. Counted again per shapes passed in, cached
-    on the graph otherwise. Past ``limit``, ``GraphError``; past ``deadline``,
-    ``GraphTimeout`` (as :func:`run`).
+    their largest tensor; sorting n log2 n of it; pooling one per output element and
+    window position; views, copies, indexing and creation are free. Counted again per
+    shapes passed in, cached on the graph otherwise. Past ``limit``, ``GraphError``; past
+    ``deadline``, ``GraphTimeout`` (as :func:`run`).
     """
     runner = _Runner(graph, params, buffers, inputs, real=False, limit=limit, deadline=deadline)
     cached = graph._flops.get(runner.signature)

@@ -753,6 +753,16 @@ def test_a_loss_that_broadcasts_is_sized_and_counted_as_broadcast() -> None:
         _graph.run(_graph.decode(*_trace_header(loss, [big])), {}, {}, [big])
 
 
+def test_sorting_costs_n_log_n() -> None:
+    x = torch.randn(1024)
+
+    def count(forward: Callable[[torch.Tensor], Any]) -> int:
+        return _graph.count_flops(_graph.decode(*_trace_header(forward, [x])), {}, {}, [x])
+
+    assert count(lambda t: torch.sort(t).values) >= 1024 * 10
+    assert count(lambda t: torch.topk(t, 8).values) >= 1024 * 10
+
+
 def test_flops_do_not_depend_on_run_order() -> None:
     module, x = ResidualBlock(), _image()
     graph = _module_graph(module, [x])

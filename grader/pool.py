@@ -158,11 +158,17 @@ class GraderPool:
         self.notes = tuple(str(n) for n in ready.get("notes", []))
         self._ready = True
 
-    def _read_line(self, deadline: float | None) -> dict[str, Any] | None:
+    def _reply_fd(self) -> int | None:
+        """Where the workers' lines come from (None: nowhere, the pool is not running)."""
         process = self._process
         if process is None or process.stdout is None:
             return None
-        fd = process.stdout.fileno()
+        return process.stdout.fileno()
+
+    def _read_line(self, deadline: float | None) -> dict[str, Any] | None:
+        fd = self._reply_fd()
+        if fd is None:
+            return None
         while b"\n" not in self._buffer:
             wait = None if deadline is None else max(0.0, deadline - time.monotonic())
             try:

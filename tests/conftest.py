@@ -17,6 +17,10 @@ import pytest
 from hypothesis import HealthCheck, settings
 from testkit import FakeClock
 
+# No test leaves a warm grading server behind (``quiz grade`` starts one, detached, unless
+# this is 0); tests/unit/test_warm.py turns it on where it is the subject.
+os.environ["MLQUIZ_WARM_SECONDS"] = "0"
+
 settings.register_profile(
     "ci",
     max_examples=200,

@@ -43,15 +43,35 @@ def launch(args: Sequence[str], *, owns_process: bool) -> None:
     _owns_process = owns_process
     if _pool is not None or not wants_early_pool(args):
         return
-    from grader.pool import GraderPool
+    pool = _warm_pool()
+    if pool is None:
+        from grader.pool import GraderPool
 
-    pool = GraderPool(jobs=1)
+        pool = GraderPool(jobs=1)
+        try:
+            pool.launch()
+        except OSError:  # the command starts its own, and reports what went wrong
+            pool.terminate()
+            return
+    _pool = pool
+
+
+def _warm_pool() -> GraderPool | None:
+    """The warm server's worker (``grader._warm``), started if none runs; None when it is
+    turned off (``MLQUIZ_WARM_SECONDS=0``) or cannot be reached."""
+    from grader import _warm
+
+    if not _warm.warm_seconds():
+        return None
+    where = _warm.address()
+    if where is None:
+        return None
+    pool = _warm.WarmPool(where)
     try:
         pool.launch()
-    except OSError:  # the command starts its own, and reports what went wrong
-        pool.terminate()
-        return
-    _pool = pool
+    except OSError:
+        return None
+    return pool
 
 
 def adopt(pool: GraderPool) -> GraderPool:

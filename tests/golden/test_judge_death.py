@@ -15,27 +15,14 @@ import time
 from pathlib import Path
 
 import pytest
+from testkit import Q10_CORRECT_MODULE, q10_sleeper
 
 from grader import GradeRequest, GraderPool, SubmissionReport, _sandbox
 from questions import DeckLibrary
 
 pytestmark = pytest.mark.slow  # starts grader workers
 
-SLEEPER = """\
-import time
-import torch
-from torch import nn
-
-
-class SeparableConv2d(nn.Module):
-    def __init__(self, in_channels, out_channels, kernel_size=3):
-        super().__init__()
-        self.conv = nn.Conv2d(in_channels, out_channels, kernel_size, padding=kernel_size // 2)
-
-    def forward(self, x):
-        time.sleep(120)
-        return self.conv(x)
-"""
+SLEEPER = q10_sleeper(120)
 
 
 def _sandbox_mode(monkeypatch: pytest.MonkeyPatch, use_bubblewrap: bool) -> None:
@@ -141,29 +128,18 @@ def test_the_server_sweeps_empty_groups_of_judges_that_are_gone() -> None:
         kept.close()
 
 
-PROBE = """\
+PROBE = (
+    """\
 import ctypes
 
-import torch
 from torch import nn
 
 signal_number = ctypes.c_int(-1)
 ctypes.CDLL(None).prctl(2, ctypes.byref(signal_number), 0, 0, 0)  # PR_GET_PDEATHSIG
 print(f"parent-death signal: {signal_number.value}")
-
-
-class SeparableConv2d(nn.Module):
-    def __init__(self, in_channels, out_channels, kernel_size=3):
-        super().__init__()
-        self.depthwise = nn.Conv2d(
-            in_channels, in_channels, kernel_size, padding=kernel_size // 2,
-            groups=in_channels, bias=False,
-        )
-        self.pointwise = nn.Conv2d(in_channels, out_channels, 1, bias=False)
-
-    def forward(self, x):
-        return self.pointwise(self.depthwise(x))
 """
+    + Q10_CORRECT_MODULE
+)
 
 
 @pytest.mark.parametrize("use_bubblewrap", [False, True])

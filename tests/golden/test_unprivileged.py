@@ -47,6 +47,7 @@ def _as_nobody(arguments: list[str], *, no_bwrap: bool) -> subprocess.CompletedP
         "HOME": str(home),
         "QUIZ_HOME": str(home / "quiz"),
         "LANG": "C.UTF-8",
+        "MLQUIZ_WARM_SECONDS": "0",
         **({"MLQUIZ_NO_BWRAP": "1"} if no_bwrap else {}),
     }
     source = Path(__file__).resolve().parents[2]

@@ -81,3 +81,40 @@ ONE_BY_ONE = ConceptQuestion.model_validate(
 def hits(question: ConceptQuestion, text: str) -> list[int]:
     """The key point numbers (from 1) that ``text`` makes."""
     return [n for n, (_, hit) in enumerate(question.rubric(text), 1) if hit]
+
+
+# A correct inception-1x1/q10 module, for test files that probe the sandbox around it.
+Q10_CORRECT_MODULE = """
+
+class SeparableConv2d(nn.Module):
+    def __init__(self, in_channels, out_channels, kernel_size=3):
+        super().__init__()
+        self.depthwise = nn.Conv2d(
+            in_channels, in_channels, kernel_size, padding=kernel_size // 2,
+            groups=in_channels, bias=False,
+        )
+        self.pointwise = nn.Conv2d(in_channels, out_channels, 1, bias=False)
+
+    def forward(self, x):
+        return self.pointwise(self.depthwise(x))
+"""
+
+
+def q10_sleeper(seconds: int, marker: str = "") -> str:
+    """An inception-1x1/q10 module whose forward sleeps ``seconds`` (after printing
+    ``marker``, which names its process in a listing of command lines' output)."""
+    say = f"        print({marker!r}, flush=True)\n" if marker else ""
+    return (
+        "import time\n"
+        "from torch import nn\n\n\n"
+        "class SeparableConv2d(nn.Module):\n"
+        "    def __init__(self, in_channels, out_channels, kernel_size=3):\n"
+        "        super().__init__()\n"
+        "        self.conv = nn.Conv2d(\n"
+        "            in_channels, out_channels, kernel_size, padding=kernel_size // 2\n"
+        "        )\n\n"
+        "    def forward(self, x):\n"
+        f"{say}"
+        f"        time.sleep({seconds})\n"
+        "        return self.conv(x)\n"
+    )

@@ -8,10 +8,12 @@ namespace in which only that folder of ``/root`` is visible: nothing else change
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -38,16 +40,24 @@ def _readable_by_others(path: Path) -> bool:
     return folders_open and bool(path.stat().st_mode & 0o004)
 
 
-def _as_nobody(arguments: list[str], *, no_bwrap: bool) -> subprocess.CompletedProcess[str]:
-    home = Path(tempfile.mkdtemp(prefix="mlquiz-nobody-"))
-    os.chown(home, NOBODY, NOBODY)
+def _as_nobody(
+    arguments: list[str],
+    *,
+    no_bwrap: bool,
+    home: Path | None = None,
+    warm_seconds: int = 0,
+) -> subprocess.CompletedProcess[str]:
+    if home is None:
+        home = Path(tempfile.mkdtemp(prefix="mlquiz-nobody-"))
+        os.chown(home, NOBODY, NOBODY)
     quiz = [sys.executable, "-m", "quiz", *arguments]
     env = {
         "PATH": "/usr/local/bin:/usr/bin:/bin",
         "HOME": str(home),
         "QUIZ_HOME": str(home / "quiz"),
         "LANG": "C.UTF-8",
-        "MLQUIZ_WARM_SECONDS": "0",
+        "XDG_RUNTIME_DIR": str(home / "run"),
+        "MLQUIZ_WARM_SECONDS": str(warm_seconds),
         **({"MLQUIZ_NO_BWRAP": "1"} if no_bwrap else {}),
     }
     source = Path(__file__).resolve().parents[2]
@@ -93,3 +103,51 @@ def test_an_ordinary_user_grades_right_and_wrong_files(no_bwrap: bool) -> None:
     wrong = reports["wrong_masked_full_kernel.py"]
     assert wrong["status"] == "fail"
     assert [c["name"] for c in wrong["checks"] if c["status"] == "fail"] == ["flops"]
+
+
+@pytest.mark.parametrize("no_bwrap", [False, True], ids=["bubblewrap", "light"])
+def test_an_ordinary_user_gets_a_warm_server_of_their_own(no_bwrap: bool) -> None:
+    if not no_bwrap and not shutil.which("bwrap"):
+        pytest.skip("bubblewrap is not installed")
+    file = SUBMISSIONS / "correct_reference.py"
+    if not _readable_by_others(file):
+        pytest.skip(f"{file} is not readable by other users")
+    home = Path(tempfile.mkdtemp(prefix="mlquiz-nobody-"))
+    os.chown(home, NOBODY, NOBODY)
+    (home / "run").mkdir(mode=0o700)
+    os.chown(home / "run", NOBODY, NOBODY)
+    try:
+        for _ in range(2):
+            result = _as_nobody(
+                ["grade", "inception-1x1/q10", str(file), "--format", "json", "--seed", "3"],
+                no_bwrap=no_bwrap,
+                home=home,
+                warm_seconds=60,
+            )
+            assert result.returncode == 0, result.stderr
+            assert json.loads(result.stdout)["status"] == "pass"
+        servers = _warm_servers(home)
+        assert len(servers) == 1  # the second command used the first one's server
+        assert all(Path(f"/proc/{pid}").stat().st_uid == NOBODY for pid in servers)
+        [sock] = (home / "run" / "mlquiz").glob("*.sock")
+        assert sock.stat().st_uid == NOBODY and sock.stat().st_mode & 0o777 == 0o600
+        assert (home / "run" / "mlquiz").stat().st_mode & 0o777 == 0o700
+    finally:
+        for pid in _warm_servers(home):
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def _warm_servers(home: Path) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"grader._warm" in command and str(home).encode() in command:
+            found.append(int(entry.name))
+    return found

@@ -115,7 +115,8 @@ def address() -> Path | None:
     folder = runtime_folder()
     if folder is None:
         return None
-    where = folder / f"grader-{_code_digest(not sandbox_available())}.sock"
+    light = not sandbox_available()
+    where = folder / f"grader-{'light' if light else 'bwrap'}-{_code_digest(light)}.sock"
     # A Unix socket's path has room for 107 bytes (the server binds a shorter name first).
     return where if len(os.fsencode(where)) <= _MAX_PATH else None
 
@@ -274,6 +275,11 @@ class Server:
         ours = staging.stat().st_ino
         listener.listen(16)
         os.replace(staging, self.where)  # a stale socket of a dead server is replaced
+        # A server of this mode for other code (before an upgrade) will not be asked again.
+        mode = self.where.name.split("-")[1]
+        for older in self.where.parent.glob(f"grader-{mode}-*.sock"):
+            if older != self.where:
+                threading.Thread(target=stop, args=(older,), daemon=True).start()
 
         def close() -> None:
             with contextlib.suppress(OSError):

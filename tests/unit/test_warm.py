@@ -278,3 +278,22 @@ def _parent(pid: int) -> int:
         return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
     except (OSError, IndexError, ValueError):
         return 0
+
+
+@pytest.mark.slow  # starts grading workers
+def test_a_server_for_newer_code_stops_the_older_one(
+    runtime: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    where = _warm.address()
+    assert where is not None
+    with _warm.WarmPool(where) as pool:
+        assert pool.grade_all([_request(REFERENCE)])[0].status == "pass"
+    older = _server_pid(where)
+    assert older is not None
+    monkeypatch.setattr(_warm, "_code_digest", lambda light: "0" * 16)  # as after an upgrade
+    newer = _warm.address()
+    assert newer is not None and newer != where
+    with _warm.WarmPool(newer) as pool:
+        assert pool.grade_all([_request(REFERENCE)])[0].status == "pass"
+    assert _wait_gone(older)
+    assert not where.exists() and newer.exists()

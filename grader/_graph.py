@@ -551,6 +551,14 @@ class _Decoder:
         bound = {**{a.name: v for a, v in zip(positional, values, strict=False)}, **named}
         if bound.get("pin_memory") or bound.get("sparse"):
             raise GraphError(f"{what} asks for pinned memory or sparse gradients")
+        if bound.get("sparse_grad"):
+            # ``gather``'s sparse gradient has the same values in another layout, one the
+            # judge's comparisons do not take: it runs the gather with a dense one.
+            names = [a.name for a in positional]
+            if "sparse_grad" in named:
+                named["sparse_grad"] = False
+            else:
+                values[names.index("sparse_grad")] = False
         self.produces.append((spec.returns, spec.arity))
         return Node(op, spec, tuple(values), named)
 
@@ -716,9 +724,15 @@ def _cost(spec: _OpSpec, args: Sequence[Any], kwargs: Mapping[str, Any], out: An
         return max((first.numel() if first is not None else 0) * max(window, 1), largest)
     assert spec.formula is not None
     try:
-        return int(spec.formula(*args, **kwargs, out_val=out))
+        counted = int(spec.formula(*args, **kwargs, out_val=out))
     except Exception as exc:  # a formula's own assertion on odd shapes
         raise GraphError(f"the grader cannot count the FLOPs of {spec.name}") from exc
+    if "attention" in spec.name and len(tensors) >= 2 and tensors[0].dim() == 4:
+        # Every score is computed and softmaxed whatever the head size (the formula's
+        # factor, which a head size of 1 makes all but nothing).
+        q, k = tensors[0], tensors[1]
+        counted = max(counted, 4 * q.shape[0] * q.shape[1] * q.shape[2] * k.shape[2])
+    return counted
 
 
 def _index_put_work(args: Sequence[Any]) -> int:
@@ -805,6 +819,8 @@ def _check_attention(op: str, bound: dict[str, Any]) -> None:
         and q.is_floating_point()
     ):
         raise GraphError(f"{op} is given query, key and value that do not fit together")
+    if 0 in q.shape or 0 in k.shape:  # the CPU kernel divides by these lengths
+        raise GraphError(f"{op} is given an empty query, key or value")
     if mask is not None:
         if not isinstance(mask, torch.Tensor):
             raise GraphError(f"{op} is given a mask that does not fit")
@@ -973,6 +989,7 @@ class _Runner:
         }
         self.flops = 0
         self.elements = 0
+        self.backward_elements = 0
         self.signature = tuple((t.shape, t.stride(), t.dtype) for t in given)
         self.cacheable = not any(n.op in _DATA_DEPENDENT for n in graph.nodes)
         self.plan: list[tuple[tuple[torch.Size, torch.dtype], ...]] = []
@@ -997,9 +1014,12 @@ class _Runner:
             if value.shape != base.shape or value.dtype != base.dtype:
                 raise GraphError("straight_through joins tensors of different shapes or types")
             self.elements += value.numel()
+            self.count_backward([value, base], {})
             self.metas["n"].append(value)
             if self.real:
-                self.values["n"].append(self.straight_through(node))
+                joined = self.straight_through(node)
+                self.guard(joined)
+                self.values["n"].append(joined)
             return
         if node.spec is None:  # getitem
             ref, index = node.args
@@ -1046,6 +1066,7 @@ class _Runner:
                 self.elements += size
         if self.elements > MAX_TOTAL_ELEMENTS:
             raise GraphError("the graph makes more data than the grader allows")
+        self.count_backward(args, kwargs)
         self.flops += _cost(spec, args, kwargs, meta)
         if self.flops > self.limit:
             raise GraphError(
@@ -1076,7 +1097,30 @@ class _Runner:
                 self.metas["n"][-1] = self.meta_like(value)
             else:
                 self.metas["n"][-1] = [self.meta_like(t) for t in value]
+        self.guard(value)
         self.values["n"].append(value)
+
+    def count_backward(self, args: Sequence[Any], kwargs: Mapping[str, Any]) -> None:
+        """What the backward through a node makes: a gradient the size of each tensor it
+        takes (a one-element ``select`` of a vast ``expand`` is free forward, and writes all
+        of it backward). Past the graph's data limit, refused before anything runs."""
+        for value in [*args, *kwargs.values()]:
+            for tensor in _tensors(value if isinstance(value, list | tuple) else [value]):
+                self.backward_elements += _numel(tensor.shape)
+        if self.backward_elements > MAX_TOTAL_ELEMENTS:
+            raise GraphError("the graph's backward makes more data than the grader allows")
+
+    def guard(self, value: Any) -> None:
+        """The deadline holds between the backward's nodes too, not only the forward's."""
+        if self.deadline == math.inf:
+            return
+        for tensor in _tensors(value) if isinstance(value, torch.Tensor | list | tuple) else []:
+            if tensor.requires_grad and tensor.grad_fn is not None:
+                tensor.register_hook(self.in_time)  # type: ignore[no-untyped-call]
+
+    def in_time(self, grad: torch.Tensor) -> None:
+        if time.monotonic() > self.deadline:
+            raise GraphTimeout
 
     def straight_through(self, node: Node) -> torch.Tensor:
         value, base = (self.values[r.kind][r.index] for r in node.args)
@@ -1121,8 +1165,10 @@ class _Runner:
             raise GraphError(f"{node.op} gave a result the grader did not expect")
         meta = self.meta_like(value)
         self.elements += value.numel()
+        self.count_backward(args, kwargs)
         self.flops += _cost(spec, args, kwargs, meta)
         self.metas["n"].append(meta)
+        self.guard(value)
         self.values["n"].append(value)
 
     def execute(self) -> list[torch.Tensor]:
@@ -1174,6 +1220,7 @@ class _Runner:
                 value = _SUBSTITUTES.get(node.op, node.spec.overload)(*args, **kwargs)
             if tuple((t.shape, t.dtype) for t in _tensors(value)) != expected:
                 raise GraphError(f"{node.op} gave a result the grader did not expect")
+            self.guard(value)
             values.append(value)
         return [self.values[r.kind][r.index] for r in self.graph.outputs]
 

@@ -1026,7 +1026,17 @@ class Grading:
             ) from None
         loss = _grad_loss(outputs, _strategies.config_seed(config, self.job.seed))
         if loss.requires_grad:
-            loss.backward()  # type: ignore[no-untyped-call]
+            try:  # the graph's nodes hold the deadline between the backward's steps too
+                loss.backward()  # type: ignore[no-untyped-call]
+            except _graph.GraphTimeout:
+                self.contestant.dead, self.contestant.stage = "timed out", "graph"
+                raise Aborted(self.contestant.dead) from None
+            except Exception as exc:
+                raise CheckFailed(
+                    f"the traced forward's backward fails when run: {type(exc).__name__}: {exc}"[
+                        :500
+                    ]
+                ) from None
         grads = {n: w.grad for n, w in weights.items()}
         return JudgeRun(
             assignment,

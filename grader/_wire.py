@@ -107,7 +107,10 @@ _DTYPES = ("float32", "float64", "float16", "int64", "int32", "int16", "int8", "
 
 def pack_tensor(tensor: torch.Tensor, buffers: list[bytes]) -> dict[str, Any]:
     """Describe ``tensor`` and append its bytes to ``buffers``; returns the description."""
-    tensor = tensor.detach().cpu().contiguous()
+    tensor = tensor.detach().cpu()
+    if str(tensor.layout) != "torch.strided":  # a sparse gradient: its values, laid out dense
+        tensor = tensor.to_dense()
+    tensor = tensor.contiguous()
     dtype = str(tensor.dtype).removeprefix("torch.")
     converted_from = None
     if dtype not in _DTYPES:

@@ -16,6 +16,7 @@ import copy
 import json
 import math
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -761,6 +762,66 @@ def test_sorting_costs_n_log_n() -> None:
 
     assert count(lambda t: torch.sort(t).values) >= 1024 * 10
     assert count(lambda t: torch.topk(t, 8).values) >= 1024 * 10
+
+
+def _attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+    out: torch.Tensor = torch.ops.aten._scaled_dot_product_flash_attention_for_cpu.default(q, k, v)[
+        0
+    ]
+    return out
+
+
+def test_attention_costs_every_score_whatever_its_head_size() -> None:
+    q, k = torch.randn(1, 1, 64, 1), torch.randn(1, 1, 128, 1)
+    graph = _graph.decode(*_trace_header(_attention, [q, k, k.clone()]))
+    assert _graph.count_flops(graph, {}, {}, [q, k, k.clone()]) >= 4 * 64 * 128
+
+
+def test_attention_over_nothing_is_refused_before_it_runs() -> None:
+    """The CPU kernel divides by the key length: an empty key kills the process (SIGFPE)."""
+    q, k = torch.randn(1, 1, 4, 2), torch.randn(1, 1, 4, 2)
+    header, data = _trace_header(_attention, [q, k, k.clone()])
+    for placeholder in header["placeholders"][1:]:  # as a forged graph would declare them
+        placeholder["shape"] = [1, 1, 0, 2]
+    graph = _graph.decode(header, data)
+    empty = torch.randn(1, 1, 0, 2)
+    with pytest.raises(GraphError, match="empty"):
+        _graph.run(graph, {}, {}, [q, empty, empty.clone()])
+
+
+def test_the_backward_is_bounded_by_what_it_would_make() -> None:
+    """A one-element select of a vast expand is free forward; backward, each writes it all."""
+
+    def selects(t: torch.Tensor) -> torch.Tensor:
+        wide = t.expand(2**25)
+        return sum((wide[i] for i in range(16)), torch.zeros(()))
+
+    x = torch.randn(1)
+    graph = _graph.decode(*_trace_header(selects, [x]))
+    with pytest.raises(GraphError, match="backward"):
+        _graph.run(graph, {}, {}, [x.requires_grad_()])
+
+
+def test_the_deadline_holds_in_the_backward_too() -> None:
+    x = torch.randn(3, 3, requires_grad=True)
+    graph = _graph.decode(*_trace_header(lambda t: (t * 2).exp().sum(), [x.detach()]))
+    [out] = _graph.run(graph, {}, {}, [x], deadline=time.monotonic() + 0.05)
+    time.sleep(0.1)
+    with pytest.raises(_graph.GraphTimeout):
+        out.backward()  # type: ignore[no-untyped-call]
+
+
+def test_a_sparse_gradient_is_run_dense() -> None:
+    x = torch.randn(5, requires_grad=True)
+
+    def gather(t: torch.Tensor) -> torch.Tensor:
+        return torch.gather(t, 0, torch.arange(5), sparse_grad=True) * 3
+
+    graph = _graph.decode(*_trace_header(gather, [x.detach()]))
+    [out] = _graph.run(graph, {}, {}, [x])
+    out.sum().backward()  # type: ignore[no-untyped-call]
+    assert x.grad is not None and x.grad.layout == torch.strided
+    assert torch.equal(x.grad, torch.full((5,), 3.0))
 
 
 def test_flops_do_not_depend_on_run_order() -> None:

@@ -915,11 +915,40 @@ def _bernoulli(self: Any, p: float, generator: None = None) -> torch.Tensor:
     return sample
 
 
+def _divide(overload: Any) -> Callable[..., torch.Tensor]:
+    """``overload`` for integers too: the CPU's integer division of the smallest integer
+    by -1 overflows, and the process dies of SIGFPE (no exception to catch). Dividing by
+    -1 is negating (which wraps for the smallest integer, as the division would)."""
+
+    def divide(a: Any, b: Any, *args: Any, **kwargs: Any) -> torch.Tensor:
+        integers = isinstance(a, torch.Tensor) and not a.is_floating_point()
+        if isinstance(b, torch.Tensor):
+            integers = integers and not b.is_floating_point() and not b.is_complex()
+        else:
+            integers = integers and isinstance(b, int)
+        if not integers or a.dtype == torch.bool:
+            result: torch.Tensor = overload(a, b, *args, **kwargs)
+            return result
+        minus_one = b == -1
+        if not isinstance(minus_one, torch.Tensor):
+            plain: torch.Tensor = torch.neg(a) if minus_one else overload(a, b, *args, **kwargs)
+            return plain
+        safe = torch.where(minus_one, torch.ones_like(b), b)
+        divided = overload(a, safe, *args, **kwargs)
+        return torch.where(minus_one, torch.neg(a).to(divided.dtype), divided)
+
+    return divide
+
+
 # Differentiable stand-ins for ops that autograd cannot go through (functionalization
-# writes ``x[...] = y`` and circular padding with ``copy``); same values, same shapes.
+# writes ``x[...] = y`` and circular padding with ``copy``), and integer divisions that
+# would kill the judge; same values, same shapes.
 _SUBSTITUTES: dict[str, Callable[..., torch.Tensor]] = {
     "aten.copy.default": _copy,
     "aten.bernoulli.p": _bernoulli,
+    "aten.div.Tensor_mode": _divide(torch.ops.aten.div.Tensor_mode),
+    "aten.div.Scalar_mode": _divide(torch.ops.aten.div.Scalar_mode),
+    "aten.floor_divide.default": _divide(torch.ops.aten.floor_divide.default),
 }
 
 

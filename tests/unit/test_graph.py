@@ -824,6 +824,17 @@ def test_a_sparse_gradient_is_run_dense() -> None:
     assert torch.equal(x.grad, torch.full((5,), 3.0))
 
 
+@pytest.mark.parametrize("mode", ["trunc", "floor"])
+def test_the_smallest_integer_over_minus_one_does_not_kill_the_judge(mode: str) -> None:
+    """The CPU's integer division overflows there and the process dies of SIGFPE."""
+    a, b = torch.tensor([6, 7]), torch.tensor([2, 3])
+    graph = _graph.decode(*_trace_header(lambda x, y: torch.div(x, y, rounding_mode=mode), [a, b]))
+    smallest = torch.iinfo(torch.int64).min
+    [out] = _graph.run(graph, {}, {}, [torch.tensor([smallest, 9]), torch.tensor([-1, -2])])
+    expected = 9 // -2 if mode == "floor" else -4
+    assert out.tolist() == [smallest, expected]
+
+
 def test_flops_do_not_depend_on_run_order() -> None:
     module, x = ResidualBlock(), _image()
     graph = _module_graph(module, [x])

@@ -878,7 +878,43 @@ def _check_loss(op: str, bound: dict[str, Any]) -> None:
         )
 
 
+def _check_convolution(op: str, bound: dict[str, Any]) -> None:
+    """The columns a CPU convolution may unfold its input into (float64, dilated and
+    transposed ones do: batch x channels per group x kernel x positions), never in any
+    result's size, are held to the limit of one tensor."""
+    x, w = bound.get("input"), bound.get("weight")
+    if not (isinstance(x, torch.Tensor) and isinstance(w, torch.Tensor)) or x.dim() < 3:
+        return  # the meta function refuses these
+    spatial = x.dim() - 2
+    if w.dim() != spatial + 2:
+        return
+
+    def per_dimension(name: str, default: int) -> list[int]:
+        given = bound.get(name)
+        values = [int(v) for v in given] if isinstance(given, list) and given else [default]
+        return values * spatial if len(values) == 1 else values
+
+    sizes, kernel = list(x.shape[2:]), list(w.shape[2:])
+    padding, stride = per_dimension("padding", 0), per_dimension("stride", 1)
+    dilation = per_dimension("dilation", 1)
+    if not len(padding) == len(stride) == len(dilation) == spatial or min(stride) < 1:
+        return
+    out = [
+        max((n + 2 * p - d * (k - 1) - 1) // s + 1, 0)
+        for n, p, d, k, s in zip(sizes, padding, dilation, kernel, stride, strict=True)
+    ]
+    # Per group, the weight's second dimension is the channels unfolded (in, or out when
+    # transposed), over every kernel position and every input or output position.
+    columns = x.shape[0] * w.shape[1] * _numel(kernel) * max(_numel(out), _numel(sizes))
+    if columns > MAX_TENSOR_ELEMENTS:
+        raise GraphError(
+            f"{op} would unfold its input into {columns} elements, more than the grader "
+            f"allows ({MAX_TENSOR_ELEMENTS})"
+        )
+
+
 _CHECKS: dict[str, Callable[[str, dict[str, Any]], None]] = {
+    "aten.convolution.default": _check_convolution,
     **dict.fromkeys(_BROADCASTING_LOSSES, _check_loss),
     "aten.native_batch_norm.default": _check_batch_norm,
     "aten._native_batch_norm_legit_no_training.default": _check_batch_norm,
@@ -915,26 +951,25 @@ def _bernoulli(self: Any, p: float, generator: None = None) -> torch.Tensor:
     return sample
 
 
-def _divide(overload: Any) -> Callable[..., torch.Tensor]:
+def _divide(overload: Any, plain: Callable[..., torch.Tensor]) -> Callable[..., torch.Tensor]:
     """``overload`` for integers too: the CPU's integer division of the smallest integer
     by -1 overflows, and the process dies of SIGFPE (no exception to catch). Dividing by
-    -1 is negating (which wraps for the smallest integer, as the division would)."""
+    -1 is negating (which wraps for the smallest integer, as the division would). ``plain``
+    is the same division taking tensors on both sides (a number becomes one of the type
+    the division has)."""
 
     def divide(a: Any, b: Any, *args: Any, **kwargs: Any) -> torch.Tensor:
-        integers = isinstance(a, torch.Tensor) and not a.is_floating_point()
-        if isinstance(b, torch.Tensor):
-            integers = integers and not b.is_floating_point() and not b.is_complex()
-        else:
-            integers = integers and isinstance(b, int)
-        if not integers or a.dtype == torch.bool:
+        if not isinstance(a, torch.Tensor) and not isinstance(b, torch.Tensor):
             result: torch.Tensor = overload(a, b, *args, **kwargs)
             return result
+        kind = torch.result_type(a, b)
+        if kind.is_floating_point or kind.is_complex or kind == torch.bool:
+            result = overload(a, b, *args, **kwargs)
+            return result
+        a = a if isinstance(a, torch.Tensor) else torch.tensor(a, dtype=kind)
+        b = b if isinstance(b, torch.Tensor) else torch.tensor(b, dtype=kind)
         minus_one = b == -1
-        if not isinstance(minus_one, torch.Tensor):
-            plain: torch.Tensor = torch.neg(a) if minus_one else overload(a, b, *args, **kwargs)
-            return plain
-        safe = torch.where(minus_one, torch.ones_like(b), b)
-        divided = overload(a, safe, *args, **kwargs)
+        divided = plain(a, torch.where(minus_one, torch.ones_like(b), b), *args, **kwargs)
         return torch.where(minus_one, torch.neg(a).to(divided.dtype), divided)
 
     return divide
@@ -946,9 +981,9 @@ def _divide(overload: Any) -> Callable[..., torch.Tensor]:
 _SUBSTITUTES: dict[str, Callable[..., torch.Tensor]] = {
     "aten.copy.default": _copy,
     "aten.bernoulli.p": _bernoulli,
-    "aten.div.Tensor_mode": _divide(torch.ops.aten.div.Tensor_mode),
-    "aten.div.Scalar_mode": _divide(torch.ops.aten.div.Scalar_mode),
-    "aten.floor_divide.default": _divide(torch.ops.aten.floor_divide.default),
+    "aten.div.Tensor_mode": _divide(torch.ops.aten.div.Tensor_mode, torch.div),
+    "aten.div.Scalar_mode": _divide(torch.ops.aten.div.Scalar_mode, torch.div),
+    "aten.floor_divide.default": _divide(torch.ops.aten.floor_divide.default, torch.floor_divide),
 }
 
 

@@ -835,6 +835,27 @@ def test_the_smallest_integer_over_minus_one_does_not_kill_the_judge(mode: str) 
     assert out.tolist() == [smallest, expected]
 
 
+def test_the_smallest_integer_as_a_number_over_minus_one_does_not_kill_the_judge() -> None:
+    b = torch.tensor([2, 3])
+    graph = _graph.decode(
+        *_trace_header(lambda y: torch.div(-(2**63), y, rounding_mode="trunc"), [b])
+    )
+    [out] = _graph.run(graph, {}, {}, [torch.tensor([-1, 2])])
+    assert out.tolist() == [-(2**63), -(2**62)]
+
+
+def test_a_convolution_that_would_unfold_too_much_is_refused() -> None:
+    """A float64 convolution unfolds its input into columns no result's size shows."""
+    x, w = torch.randn(1, 1, 8, 8, dtype=torch.float64), torch.randn(1, 1, 3, 3).double()
+    header, data = _trace_header(lambda a, b: F.conv2d(a, b, padding=1), [x, w])
+    header["placeholders"][0]["shape"] = [1, 512, 64, 64]  # as a forged graph declares
+    header["placeholders"][1]["shape"] = [1, 512, 15, 15]
+    graph = _graph.decode(header, data)
+    big = torch.zeros(1, 512, 64, 64, dtype=torch.float64)
+    with pytest.raises(GraphError, match="unfold"):
+        _graph.run(graph, {}, {}, [big, torch.zeros(1, 512, 15, 15, dtype=torch.float64)])
+
+
 def test_flops_do_not_depend_on_run_order() -> None:
     module, x = ResidualBlock(), _image()
     graph = _module_graph(module, [x])

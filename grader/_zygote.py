@@ -104,6 +104,25 @@ def error_report(job: dict[str, Any], message: str) -> dict[str, Any]:
     }
 
 
+# What a judge may allocate beyond the warm server it was forked from. It runs graphs sent
+# by submissions (outside their cgroup): every size it can foresee is checked before it
+# runs, and this bounds what no check foresaw (a kernel's own workspace). Past it, torch
+# raises, and the submission fails or ends in an error; nothing else is touched.
+JUDGE_MEMORY = 3 * 1024**3
+
+
+def _bound_memory() -> None:
+    import resource
+
+    try:
+        with open("/proc/self/statm") as statm:
+            size = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        limit = size + JUDGE_MEMORY
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (OSError, ValueError):  # no /proc: the checks alone bound the judge
+        pass
+
+
 def _run_judge(job: dict[str, Any], write_fd: int, contestant: Any) -> None:
     """In the forked judge: grade, write the report as JSON, exit."""
     from ._judge import Job, grade
@@ -111,6 +130,7 @@ def _run_judge(job: dict[str, Any], write_fd: int, contestant: Any) -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     # A backstop: whatever happens, a judge never outlives its job by long.
     signal.alarm(int(float(job.get("timeout", 20)) * 3) + 30)
+    _bound_memory()
     try:
         if "measure" in job:
             from ._judge import measure

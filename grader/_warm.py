@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import importlib.util
 import json
 import os
 import select
@@ -102,11 +103,18 @@ def _code_digest(light: bool) -> str:
     """Changes with mlquiz's code (what the workers import), the interpreter and the mode."""
     digest = hashlib.sha256(f"{sys.executable}\0{light}\0".encode())
     root = Path(__file__).resolve().parent.parent
-    for package in ("grader", "questions"):
-        for path in sorted((root / package).rglob("*.py")):
-            with contextlib.suppress(OSError):
-                info = path.stat()
-                digest.update(f"{path}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
+    paths = [
+        p for package in ("grader", "questions") for p in sorted((root / package).rglob("*.py"))
+    ]
+    # And the torch the workers import (found, not imported: that is what takes seconds).
+    with contextlib.suppress(ImportError, ValueError):
+        spec = importlib.util.find_spec("torch")
+        if spec is not None and spec.origin:
+            paths += [Path(spec.origin), Path(spec.origin).with_name("version.py")]
+    for path in paths:
+        with contextlib.suppress(OSError):
+            info = path.stat()
+            digest.update(f"{path}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
     return digest.hexdigest()[:16]
 
 

@@ -159,7 +159,12 @@ def start_cell(deck_folders: list[str], *, use_bubblewrap: bool = True) -> Cell:
     """Start the cell server (not yet warm: its first message says it is ready)."""
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     bwrap = bubblewrap() if use_bubblewrap else None
-    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "OMP_NUM_THREADS": "1"}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+        "OMP_NUM_THREADS": "1",
+        "PYTHONSAFEPATH": "1",  # no working folder on sys.path: see pool._server_environment
+    }
     notes: list[str] = []
     pass_fds = [theirs.fileno()]
     if bwrap:
@@ -171,7 +176,7 @@ def start_cell(deck_folders: list[str], *, use_bubblewrap: bool = True) -> Cell:
             notes.append("not isolated: seccomp filter (pyseccomp or libseccomp not installed)")
         else:
             pass_fds.append(seccomp)
-        command += ["--", sys.executable, "-s", "-B", "-c", code]
+        command += ["--", sys.executable, "-s", "-B", "-P", "-c", code]
         mode = "bubblewrap"
     else:
         seccomp = None
@@ -181,7 +186,7 @@ def start_cell(deck_folders: list[str], *, use_bubblewrap: bool = True) -> Cell:
             "keep": runtime_paths(),
         }
         code = _cell_code().format(path=str(HERE.parent), package=HERE.name)
-        command = [sys.executable, "-s", "-B", "-c", code]
+        command = [sys.executable, "-s", "-B", "-P", "-c", code]
         mode = "light"
         notes.append(
             "not isolated: bubblewrap is not installed, so the rest of the file system "
@@ -254,6 +259,11 @@ def _bwrap_arguments(deck_folders: list[str], seccomp: int | None) -> list[str]:
     for name in CELL_FILES:
         args += ["--ro-bind", str(HERE / name), f"{CELL_PACKAGE}/{name}"]
     args += ["--ro-bind", "/dev/null", f"{CELL_PACKAGE}/__init__.py"]
+    # Last, once everything is mounted: nothing of the view is writable but the private
+    # /tmp (and each contestant covers it with its own). Bubblewrap's root and /dev are
+    # tmpfs, shared by every contestant of the cell: writable, a file one submission left
+    # there would be there for the next (a module on sys.path, memory kept for good).
+    args += ["--remount-ro", "/dev", "--remount-ro", "/"]
     args += ["--chdir", "/tmp"]
     if seccomp is not None:
         args += ["--seccomp", str(seccomp)]

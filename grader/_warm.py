@@ -219,7 +219,7 @@ def _start_server(where: Path) -> None:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             env=env,
-            cwd=tempfile.gettempdir(),
+            cwd="/",  # and PYTHONSAFEPATH: no folder anyone can write to on sys.path
             start_new_session=True,
         )
     )

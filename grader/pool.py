@@ -18,7 +18,6 @@ import select
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -79,6 +78,9 @@ def _server_environment() -> dict[str, str]:
         "OMP_NUM_THREADS": "1",
         "MKL_NUM_THREADS": "1",
         "PYTHONDONTWRITEBYTECODE": "1",
+        # Nothing on sys.path from where the process starts: with ``-m`` Python puts the
+        # working folder first, and a shared one (/tmp) could hold anyone's ``fcntl.py``.
+        "PYTHONSAFEPATH": "1",
     }
     try:
         importlib.metadata.distribution("mlquiz")
@@ -134,7 +136,7 @@ class GraderPool:
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             env=_server_environment(),
-            cwd=tempfile.gettempdir(),
+            cwd="/",
             start_new_session=True,
         )
         assert self._process.stdin is not None

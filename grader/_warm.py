@@ -139,20 +139,37 @@ class WarmPool(GraderPool):
         super().__init__(jobs=1)
         self._where = where
         self._sock: socket.socket | None = None
+        self._own: GraderPool | None = None  # workers of its own, when the server cannot
 
     def launch(self) -> None:
         """Connect (starting the server first if none listens); raises ``OSError`` if it
         cannot."""
-        if self._sock is not None:
+        if self._sock is not None or self._own is not None:
             return
         self._ready = False
         self._sock = _connect(self._where)
+
+    def start(self) -> None:
+        """Wait for the warm server's workers; if it is busy with another command, or going
+        away, start workers of this pool's own instead (as without a warm server)."""
+        if self._own is None:
+            try:
+                super().start()
+                return
+            except (GraderError, OSError):
+                self.terminate()
+            self._own = GraderPool(jobs=1)
+        self._own.start()
+        self.mode, self.notes = self._own.mode, self._own.notes
 
     def _reply_fd(self) -> int | None:
         return self._sock.fileno() if self._sock is not None else None
 
     def _run(self, jobs: Sequence[dict[str, Any]]) -> Iterator[tuple[int, dict[str, Any]]]:
         self.start()
+        if self._own is not None:
+            yield from self._own._run(jobs)
+            return
         assert self._sock is not None
         try:
             self._sock.sendall(json.dumps({"jobs": list(jobs)}).encode() + b"\n")
@@ -169,7 +186,10 @@ class WarmPool(GraderPool):
                 yield index, message["report"]
 
     def terminate(self) -> None:
-        """Hang up: the server ends what it was grading for this pool."""
+        """Hang up: the server ends what it was grading for this pool (or end the workers of
+        its own)."""
+        if self._own is not None:
+            self._own.terminate()
         sock, self._sock = self._sock, None
         self._buffer = b""
         self._ready = False
@@ -179,6 +199,8 @@ class WarmPool(GraderPool):
             sock.close()
 
     def close(self) -> None:
+        if self._own is not None:
+            self._own.close()
         self.terminate()
 
 
@@ -295,19 +317,41 @@ class Server:
                     self.where.unlink()
             listener.close()
 
+        # One client at a time is served, in a thread; one that comes meanwhile hears at
+        # once that the server is busy (and grades with workers of its own), instead of
+        # waiting behind a long batch.
+        serving: threading.Thread | None = None
+        leave = threading.Event()
+        last = time.monotonic()
         try:
-            while True:
-                ready, _, _ = select.select([listener], [], [], self.idle)
-                if not ready:
+            while not leave.is_set():
+                busy = serving is not None and serving.is_alive()
+                if busy:
+                    last = time.monotonic()
+                elif time.monotonic() - last > self.idle:
                     return
+                ready, _, _ = select.select([listener], [], [], 0.2)
+                if not ready:
+                    continue
                 conn, _ = listener.accept()
-                with conn:
-                    if _peer_uid(conn) == os.getuid() and not self.answer(conn):
-                        close()  # before the client hears the end: none dials a server leaving
-                        return
+                if _peer_uid(conn) != os.getuid():
+                    conn.close()
+                elif serving is not None and serving.is_alive():
+                    with conn, contextlib.suppress(OSError):
+                        conn.sendall(b'{"busy": true}\n')
+                else:
+                    serving = threading.Thread(target=self._serve_one, args=(conn, leave))
+                    serving.start()
         finally:
-            close()
+            close()  # a client still in the queue hears the end, and grades on its own
+            if serving is not None:
+                serving.join()
             self.pool.terminate()
+
+    def _serve_one(self, conn: socket.socket, leave: threading.Event) -> None:
+        with conn:
+            if not self.answer(conn):
+                leave.set()
 
     def answer(self, conn: socket.socket) -> bool:
         """Serve one client; False when it asked the server to stop."""

@@ -3,6 +3,7 @@ reachable from the sandbox, gone when idle or asked, and what it grades graded a
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -297,3 +298,34 @@ def test_a_server_for_newer_code_stops_the_older_one(
         assert pool.grade_all([_request(REFERENCE)])[0].status == "pass"
     assert _wait_gone(older)
     assert not where.exists() and newer.exists()
+
+
+@pytest.mark.slow  # starts grading workers
+def test_while_the_server_grades_for_one_command_another_grades_on_its_own(
+    runtime: Path, tmp_path: Path
+) -> None:
+    where = _warm.address()
+    assert where is not None
+    sleeper = tmp_path / "sleeper.py"
+    sleeper.write_text(SLEEPER, encoding="utf-8")
+    first = _warm.WarmPool(where)
+    first.start()
+    grading = threading.Thread(target=lambda: _swallow(first.grade_all, [_request(sleeper)]))
+    grading.start()
+    try:
+        time.sleep(2)  # the server is busy with the sleeper now
+        started = time.monotonic()
+        second = _warm.WarmPool(where)
+        with second:
+            [report] = second.grade_all([_request(REFERENCE)])
+        assert report.status == "pass"
+        assert time.monotonic() - started < 60  # not behind the sleeper's 600 s
+        assert second._own is not None  # it said busy: workers of its own graded
+    finally:
+        first.terminate()
+        grading.join(timeout=30)
+
+
+def _swallow(call: object, *args: object) -> None:
+    with contextlib.suppress(Exception):  # the hang-up ends the grade: expected
+        call(*args)  # type: ignore[operator]

@@ -48,7 +48,9 @@ def bubblewrap() -> str | None:
     """The ``bwrap`` executable, unless missing or turned off with ``MLQUIZ_NO_BWRAP=1``."""
     if os.environ.get("MLQUIZ_NO_BWRAP"):
         return None
-    return shutil.which("bwrap")
+    from .pool import SYSTEM_PATH
+
+    return shutil.which("bwrap", path=SYSTEM_PATH)
 
 
 def runtime_paths() -> list[str]:

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from .report import SubmissionReport
 
 START_TIMEOUT = 180.0
+SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin"  # the workers' PATH
 
 
 @dataclass(frozen=True)
@@ -67,13 +68,17 @@ def hidden_folders(deck_path: str) -> list[str]:
     from questions import packaged_decks_dir, user_decks_dir
 
     folders = {packaged_decks_dir(), user_decks_dir(), Path(deck_path).resolve().parent}
+    # And the home folder of whoever grades, wherever it is (the workers' own environment
+    # has no HOME): without bubblewrap, a submission sees the host's other folders.
+    with contextlib.suppress(RuntimeError, KeyError):
+        folders.add(Path.home())
     return sorted(str(f) for f in folders if f.is_dir() and f != Path("/"))
 
 
 def _server_environment() -> dict[str, str]:
     """Nothing of the caller's environment but what Python needs to start."""
     env = {
-        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "PATH": SYSTEM_PATH,
         "LANG": "C.UTF-8",
         "OMP_NUM_THREADS": "1",
         "MKL_NUM_THREADS": "1",
@@ -90,10 +95,12 @@ def _server_environment() -> dict[str, str]:
 
 
 def sandbox_available() -> bool:
-    """Whether submissions run inside bubblewrap (``MLQUIZ_NO_BWRAP=1`` says no)."""
+    """Whether submissions run inside bubblewrap (``MLQUIZ_NO_BWRAP=1`` says no). Looked up
+    where the workers look for it (their ``PATH``), not on the caller's: a ``bwrap`` only the
+    caller can see must not pass for the full sandbox."""
     if os.environ.get("MLQUIZ_NO_BWRAP"):
         return False
-    return shutil.which("bwrap") is not None
+    return shutil.which("bwrap", path=SYSTEM_PATH) is not None
 
 
 class GraderPool:

@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -121,3 +122,32 @@ def test_a_module_planted_in_the_temporary_folder_is_never_imported(tmp_path: Pa
         assert result.returncode == 0, result.stderr
         assert json.loads(result.stdout)["status"] == "pass"
     assert not marker.exists(), marker.read_text()
+
+
+def test_without_bubblewrap_the_graders_home_is_hidden_wherever_it_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
+    """Not only /home and /root: the home folder of whoever grades, read where they grade
+    (here a folder at the top of the file system: under /tmp it would be hidden anyway)."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root, to make a folder at the top of the file system")
+    home = Path(tempfile.mkdtemp(prefix=".mlquiz-test-home-", dir="/"))
+    request.addfinalizer(lambda: shutil.rmtree(home, ignore_errors=True))
+    home.chmod(0o755)
+    secret = home / "grades.csv"
+    secret.write_text("alice,100\n", encoding="utf-8")
+    secret.chmod(0o644)  # readable by anyone who can see it
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("MLQUIZ_NO_BWRAP", "1")
+    probe = tmp_path / "probe.py"
+    probe.write_text(
+        f"try:\n    print('read:', open({str(secret)!r}).read().strip())\n"
+        "except OSError as exc:\n    print('could not read:', type(exc).__name__)\n\n"
+        "from torch import nn\n" + Q10_CORRECT_MODULE,
+        encoding="utf-8",
+    )
+    loaded, question = DeckLibrary.discover().question("inception-1x1/q10")
+    with GraderPool(jobs=1) as pool:
+        [report] = pool.grade_all([GradeRequest(str(probe), str(loaded.path), question.id)])
+    assert report.status == "pass", report.error
+    assert "could not read" in report.stdout and "alice" not in report.stdout

@@ -329,3 +329,21 @@ def test_while_the_server_grades_for_one_command_another_grades_on_its_own(
 def _swallow(call: object, *args: object) -> None:
     with contextlib.suppress(Exception):  # the hang-up ends the grade: expected
         call(*args)  # type: ignore[operator]
+
+
+def test_a_bwrap_only_the_caller_can_see_is_not_the_full_sandbox(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workers look for bubblewrap on their own PATH: so must the command that decides
+    whether other people's code may be graded, and which warm server to ask."""
+    from grader import _sandbox
+    from grader.pool import SYSTEM_PATH, sandbox_available
+
+    fake = tmp_path / "bwrap"
+    fake.write_text("#!/bin/sh\nexit 1\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:{os.environ.get('PATH', '')}")
+    monkeypatch.delenv("MLQUIZ_NO_BWRAP", raising=False)
+    real = shutil.which("bwrap", path=SYSTEM_PATH)
+    assert sandbox_available() == (real is not None)
+    assert _sandbox.bubblewrap() == real

@@ -136,5 +136,6 @@ def test_the_server_holds_no_secret_in_its_environment(server: Server) -> None:
         "OMP_NUM_THREADS",
         "MKL_NUM_THREADS",
         "PYTHONDONTWRITEBYTECODE",
+        "PYTHONSAFEPATH",
         "PYTHONPATH",
     }

@@ -959,7 +959,11 @@ def _divide(overload: Any, plain: Callable[..., torch.Tensor]) -> Callable[..., 
     the division has)."""
 
     def divide(a: Any, b: Any, *args: Any, **kwargs: Any) -> torch.Tensor:
-        if not isinstance(a, torch.Tensor) and not isinstance(b, torch.Tensor):
+        true = overload is not torch.ops.aten.floor_divide.default and (
+            kwargs.get("rounding_mode") is None
+        )
+        if true or (not isinstance(a, torch.Tensor) and not isinstance(b, torch.Tensor)):
+            # True division gives floats, with nothing to overflow.
             result: torch.Tensor = overload(a, b, *args, **kwargs)
             return result
         kind = torch.result_type(a, b)

@@ -835,6 +835,14 @@ def test_the_smallest_integer_over_minus_one_does_not_kill_the_judge(mode: str) 
     assert out.tolist() == [smallest, expected]
 
 
+def test_true_division_of_the_smallest_integer_by_minus_one_stays_true() -> None:
+    """Only rounding division overflows; true division gives +2**63, not a wrapped -2**63."""
+    a, b = torch.tensor([6]), torch.tensor([2])
+    graph = _graph.decode(*_trace_header(lambda x, y: torch.div(x, y, rounding_mode=None), [a, b]))
+    [out] = _graph.run(graph, {}, {}, [torch.tensor([-(2**63)]), torch.tensor([-1])])
+    assert out.tolist() == [2.0**63]
+
+
 def test_the_smallest_integer_as_a_number_over_minus_one_does_not_kill_the_judge() -> None:
     b = torch.tensor([2, 3])
     graph = _graph.decode(

@@ -208,13 +208,15 @@ def _connect(where: Path) -> socket.socket:
     """A connection to the server at ``where``, started if none answers."""
     with contextlib.suppress(OSError):
         return _dial(where)
-    _start_server(where)
+    server = _start_server(where)
     deadline = time.monotonic() + 10
     while True:
         try:
             return _dial(where)
         except OSError:
-            if time.monotonic() > deadline:
+            # A server that could not serve says so by its exit status (0: another one
+            # serves there, and will listen soon): no need to wait out the deadline.
+            if time.monotonic() > deadline or server.poll() not in (None, 0):
                 raise
             time.sleep(0.01)
 
@@ -229,7 +231,7 @@ def _dial(where: Path) -> socket.socket:
     return sock
 
 
-def _start_server(where: Path) -> None:
+def _start_server(where: Path) -> subprocess.Popen[bytes]:
     env = _server_environment()
     env["MLQUIZ_WARM_SECONDS"] = str(warm_seconds())
     if os.environ.get("MLQUIZ_NO_BWRAP"):
@@ -245,6 +247,7 @@ def _start_server(where: Path) -> None:
             start_new_session=True,
         )
     )
+    return _started[-1]
 
 
 _started: list[subprocess.Popen[bytes]] = []  # kept: it outlives this process, on purpose

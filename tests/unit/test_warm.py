@@ -347,3 +347,16 @@ def test_a_bwrap_only_the_caller_can_see_is_not_the_full_sandbox(
     real = shutil.which("bwrap", path=SYSTEM_PATH)
     assert sandbox_available() == (real is not None)
     assert _sandbox.bubblewrap() == real
+
+
+def test_a_server_that_cannot_serve_is_not_waited_for(tmp_path: Path) -> None:
+    """It refuses a folder open to others (exit status 2): the command goes on at once."""
+    folder = Path(tempfile.mkdtemp(prefix="mlquiz-open-"))
+    try:
+        folder.chmod(0o755)
+        started = time.monotonic()
+        with pytest.raises(OSError):
+            _warm._connect(folder / "grader-x.sock")
+        assert time.monotonic() - started < 8  # not the 10 s a starting server gets
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -10,6 +10,7 @@ from typing import Any
 from ._helpers import (
     _JSON_RAW_UNSAFE,
     _detail_lines,
+    _flat,
     _format_seconds,
     _json_escape,
     _xml_safe,
@@ -165,7 +166,7 @@ def to_gradescope(reports: Sequence[SubmissionReport]) -> dict[str, Any]:
 def _gradescope_one(report: SubmissionReport) -> dict[str, Any]:
     tests: list[dict[str, Any]] = []
     for check in report.checks:
-        lines = [check.message] if check.message else []
+        lines = [_flat(check.message)] if check.message else []
         if check.status in _FAILED:
             lines.extend(_detail_lines(check, report.seed, traceback=True))
         tests.append(
@@ -184,17 +185,17 @@ def _gradescope_one(report: SubmissionReport) -> dict[str, Any]:
                 "score": 0,
                 "max_score": 1,
                 "status": "failed",
-                "output": f"error: {report.error or 'grading could not finish'}",
+                "output": f"error: {_flat(report.error or 'grading could not finish')}",
             }
         )
     score = sum(test["score"] for test in tests)
     max_score = len(tests)
     output = [
-        f"{report.submission}: {report.question}: {report.status}, "
+        f"{_flat(report.submission)}: {_flat(report.question)}: {report.status}, "
         f"{score}/{max_score} checks passed"
     ]
     if report.status == "error":
-        output.append(f"error: {report.error or 'grading could not finish'}")
+        output.append(f"error: {_flat(report.error or 'grading could not finish')}")
         for name, captured in (("stdout", report.stdout), ("stderr", report.stderr)):
             if captured:
                 output.extend((f"--- captured {name} ---", fenced(captured)))

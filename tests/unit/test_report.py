@@ -748,6 +748,15 @@ def test_text_never_lets_a_submission_chosen_value_start_a_line(
     ]
 
 
+def test_gradescope_output_keeps_every_value_on_its_line() -> None:
+    forged = "x.py\nforged.py: inception-1x1/q10: pass, 8/8 checks passed"
+    check = CheckResult("outputs", "fail", f"differ\n{forged}")
+    report = SubmissionReport(forged, "inception-1x1/q10", "fail", (check,), seed=1)
+    result = to_gradescope([report])
+    lines = [result["output"], *(test["output"] for test in result["tests"])]
+    assert not any(line.startswith("forged.py") for text in lines for line in text.splitlines())
+
+
 @given(st.lists(submission_reports(surrogate_text), max_size=3), st.booleans())
 def test_text_never_crashes_or_leaks_escapes(
     reports: list[SubmissionReport], verbose: bool

@@ -249,12 +249,17 @@ def _cover(folder: str, keep: Iterable[str], *, data: str, writable: bool) -> bo
                 os.close(fd)
 
 
-def set_limits(limits: Limits, confinement: Confinement) -> None:
-    current_vm = 0
+def address_space() -> int | None:
+    """This process's address space in bytes (``VmSize``); None where /proc cannot say."""
     with contextlib.suppress(OSError, ValueError), open("/proc/self/status") as status:
         for line in status:
             if line.startswith("VmSize:"):
-                current_vm = int(line.split()[1]) * 1024
+                return int(line.split()[1]) * 1024
+    return None
+
+
+def set_limits(limits: Limits, confinement: Confinement) -> None:
+    current_vm = address_space() or 0
     wanted = [
         (resource.RLIMIT_AS, current_vm + limits.memory_bytes, "address space"),
         (resource.RLIMIT_CPU, limits.cpu_seconds, "CPU seconds"),

@@ -753,11 +753,18 @@ def _index_put_work(args: Sequence[Any]) -> int:
         else:
             shapes.append(tuple(index.shape))
             indexed += 1
-    try:
-        tuples = _numel(torch.broadcast_shapes(*shapes)) if shapes else 1  # type: ignore[no-untyped-call]
-    except RuntimeError:
+    tuples = _broadcast_numel(shapes)
+    if tuples is None:
         return 0  # the meta function has refused these already
     return tuples * masked * _numel(target.shape[indexed:])
+
+
+def _broadcast_numel(shapes: Sequence[tuple[int, ...]]) -> int | None:
+    """The size of what ``shapes`` broadcast to (1 for none); None if they do not."""
+    try:
+        return _numel(torch.broadcast_shapes(*shapes))  # type: ignore[no-untyped-call]
+    except RuntimeError:
+        return None
 
 
 # --------------------------------------------------------------------------- argument checks
@@ -863,10 +870,7 @@ _BROADCASTING_LOSSES = frozenset(
 def _spread(values: Sequence[Any]) -> int:
     """The size the tensors among ``values`` broadcast to (0 if they do not)."""
     shapes = [tuple(v.shape) for v in values if isinstance(v, torch.Tensor)]
-    try:
-        return _numel(torch.broadcast_shapes(*shapes)) if shapes else 0  # type: ignore[no-untyped-call]
-    except RuntimeError:
-        return 0
+    return (_broadcast_numel(shapes) or 0) if shapes else 0
 
 
 def _check_loss(op: str, bound: dict[str, Any]) -> None:

@@ -114,13 +114,13 @@ JUDGE_MEMORY = 3 * 1024**3
 def _bound_memory() -> None:
     import resource
 
-    try:
-        with open("/proc/self/statm") as statm:
-            size = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-        limit = size + JUDGE_MEMORY
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    except (OSError, ValueError):  # no /proc: the checks alone bound the judge
-        pass
+    from ._confine import address_space
+
+    size = address_space()
+    if size is None:  # no /proc: the checks alone bound the judge
+        return
+    with contextlib.suppress(OSError, ValueError):
+        resource.setrlimit(resource.RLIMIT_AS, (size + JUDGE_MEMORY, size + JUDGE_MEMORY))
 
 
 def _run_judge(job: dict[str, Any], write_fd: int, contestant: Any) -> None:
